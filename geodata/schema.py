@@ -1,0 +1,398 @@
+"""The layers and columns of the data contract (``shared/docs/contract.md``) as data.
+
+:func:`coerce_table` is the schema tier of validation: it checks required columns, parses and
+range-checks every cell, applies the documented defaults and reports every problem with its row
+and column. Importers map foreign headers to these names first, then call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from geodata.report import Report
+
+Kind = Literal["text", "int", "real", "bool", "date", "list", "enum"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a contract layer."""
+
+    name: str
+    kind: Kind
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    positive: bool = False
+    label_zh: str = ""
+
+
+_READY = tuple(
+    Column(f"ready_{k}", "date", label_zh=f"{zh}就绪日期")
+    for k, zh in (
+        ("levelled", "场地平整"),
+        ("water", "供水"),
+        ("power", "供电"),
+        ("road", "道路"),
+        ("telecom", "通信"),
+        ("gas", "燃气"),
+        ("heat", "供热"),
+        ("drainage", "排水"),
+        ("planning", "规划条件"),
+        ("assessment", "区域评估"),
+    )
+)
+
+LAYERS: dict[str, tuple[Column, ...]] = {
+    "parcels": (
+        Column("parcel_id", "text", required=True, label_zh="地块编号"),
+        Column("zone", "text", required=True, label_zh="片区"),
+        Column(
+            "land_use", "enum", default="M1", choices=("M0", "M1", "M2", "M3"), label_zh="用地性质"
+        ),
+        Column("clusters", "list", default="", label_zh="准入产业"),
+        Column("area_mu", "real", positive=True, label_zh="面积(亩)"),
+        Column("divisible", "bool", default=False, label_zh="可分割"),
+        Column("available_year", "int", min=1990, max=2100, label_zh="可供年份"),
+        Column("max_pollution", "int", default=3, min=1, max=3, label_zh="污染等级上限"),
+        Column(
+            "min_intensity_wan_per_mu", "real", default=0.0, min=0, label_zh="投资强度下限(万元/亩)"
+        ),
+        Column("min_tax_wan_per_mu", "real", default=0.0, min=0, label_zh="亩均税收下限(万元/亩)"),
+        Column("far_min", "real", min=0, label_zh="容积率下限"),
+        Column("far_max", "real", min=0, label_zh="容积率上限"),
+        *_READY,
+    ),
+    "factories": (
+        Column("factory_id", "text", required=True, label_zh="厂房编号"),
+        Column("zone", "text", required=True, label_zh="片区"),
+        Column("clusters", "list", default="", label_zh="准入产业"),
+        Column("floor_area_m2", "real", required=True, positive=True, label_zh="可用建筑面积(㎡)"),
+        Column("floor_load_kg_m2", "real", positive=True, label_zh="楼面荷载(kg/㎡)"),
+        Column("clear_height_m", "real", positive=True, label_zh="净高(m)"),
+        Column("available_year", "int", min=1990, max=2100, label_zh="可用年份"),
+        Column("max_pollution", "int", default=2, min=1, max=3, label_zh="污染等级上限"),
+    ),
+    "projects": (
+        Column("project_id", "text", required=True, label_zh="项目编号"),
+        Column("name", "text", default="", label_zh="项目名称"),
+        Column("company", "text", default="", label_zh="企业名称"),
+        Column("cluster", "text", required=True, label_zh="产业集群"),
+        Column(
+            "stage",
+            "enum",
+            default="negotiating",
+            choices=("negotiating", "signed", "registered"),
+            label_zh="项目阶段",
+        ),
+        Column("investment_yi", "real", required=True, min=0, label_zh="总投资(亿元)"),
+        Column("land_mu", "real", default=0.0, min=0, label_zh="用地面积(亩)"),
+        Column("floor_m2", "real", default=0.0, min=0, label_zh="厂房面积(㎡)"),
+        Column("carrier", "enum", choices=("land", "factory", "either"), label_zh="载体类型"),
+        Column(
+            "land_use", "enum", default="M1", choices=("M0", "M1", "M2", "M3"), label_zh="用地性质"
+        ),
+        Column("output_yi", "real", default=0.0, min=0, label_zh="年产值(亿元)"),
+        Column("tax_wan", "real", default=0.0, min=0, label_zh="年税收(万元)"),
+        Column("jobs", "int", default=0, min=0, label_zh="就业人数"),
+        Column("pollution", "int", default=1, min=1, max=3, label_zh="污染等级"),
+        Column("start_year", "int", min=1990, max=2100, label_zh="计划开工年份"),
+        Column("ready_to_build", "bool", default=False, label_zh="拿地即开工"),
+        Column("needs", "list", default="water;power;road;drainage", label_zh="配套需求"),
+        Column("min_floor_load_kg_m2", "real", positive=True, label_zh="荷载要求(kg/㎡)"),
+        Column("min_clear_height_m", "real", positive=True, label_zh="净高要求(m)"),
+        Column("tags", "list", default="", label_zh="标签"),
+        Column("pinned_carrier", "text", default="", label_zh="锁定载体"),
+    ),
+    "quotas": (
+        Column("year", "int", required=True, min=1990, max=2100, label_zh="年份"),
+        Column("zone", "text", required=True, label_zh="片区"),
+        Column("land_mu", "real", required=True, min=0, label_zh="用地指标(亩)"),
+    ),
+    "clusters": (
+        Column("cluster", "text", required=True, label_zh="集群代码"),
+        Column("name_zh", "text", default="", label_zh="中文名称"),
+        Column("name_en", "text", default="", label_zh="英文名称"),
+        Column("color", "text", default="#888888", label_zh="颜色"),
+        Column("anchor_x", "real", label_zh="链主位置X(m)"),
+        Column("anchor_y", "real", label_zh="链主位置Y(m)"),
+    ),
+}
+
+ID_COLUMN = {
+    "parcels": "parcel_id",
+    "factories": "factory_id",
+    "projects": "project_id",
+    "clusters": "cluster",
+}
+
+_TRUE = {"1", "true", "t", "yes", "y", "是", "可", "可以", "√", "✓", "x"}
+_FALSE = {"0", "false", "f", "no", "n", "否", "不可", "不", "", "×", "-"}
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def normalise_text(value: Any) -> str:
+    """NFKC-normalise (full-width → half-width), strip and collapse inner whitespace."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def normalise_id(value: Any) -> str:
+    """An id as text: width-normalised, all whitespace removed, leading zeros kept."""
+    return re.sub(r"\s+", "", normalise_text(value))
+
+
+def is_blank(value: Any) -> bool:
+    """True for None/NaN/empty strings."""
+    return normalise_text(value) == ""
+
+
+def parse_number(value: Any) -> float | None:
+    """Parse a number written the way people write them; ``None`` when it is not one.
+
+    Accepts full-width digits, thousands separators (``1,234``/``1，234``) and surrounding blanks.
+    Rejects approximate or placeholder values (``约50``, ``待定``, ``—``).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    s = normalise_text(value).replace(",", "").replace(" ", "")
+    if not _NUMBER_RE.match(s):
+        return None
+    f = float(s)
+    return f if math.isfinite(f) else None
+
+
+def parse_bool(value: Any) -> bool | None:
+    """Parse yes/no in English or Chinese; ``None`` when it is neither."""
+    if isinstance(value, bool):
+        return value
+    s = normalise_text(value).lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    return None
+
+
+def parse_date(value: Any) -> dt.date | str | None:
+    """Parse an ISO-like date; returns ``None`` for blank and the string ``"bad"`` when invalid."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    s = normalise_text(value)
+    if not s:
+        return None
+    s = re.sub(r"[年月/.]", "-", s).rstrip("日").strip("-")
+    try:
+        return dt.date.fromisoformat("-".join(part.zfill(2) for part in s.split("-")))
+    except ValueError:
+        return "bad"
+
+
+def parse_list(value: Any) -> list[str]:
+    """Split ``a;b`` (also ``；``, ``,``, ``、``) into stripped, non-empty items."""
+    s = normalise_text(value)
+    return [p.strip() for p in re.split(r"[;,、|]", s) if p.strip()]
+
+
+def coerce_table(
+    df: pd.DataFrame,
+    layer: str,
+    report: Report,
+    *,
+    file: str | None = None,
+    row_offset: int = 1,
+    row_numbers: list[int] | None = None,
+) -> pd.DataFrame:
+    """Check and normalise one contract layer; append every problem to ``report``.
+
+    Parameters
+    ----------
+    df
+        The table with contract column names (extra columns are kept).
+    layer
+        ``parcels``, ``factories``, ``projects``, ``quotas`` or ``clusters``.
+    report
+        Receives one :class:`~geodata.report.Problem` per bad cell.
+    file
+        The file name for messages.
+    row_offset
+        Added to the 0-based position to give the row shown in messages.
+    row_numbers
+        Explicit row numbers (e.g. Excel rows), overriding ``row_offset``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows with typed values and defaults filled in (``None`` where a column has no
+        default and the cell is blank). Rows are in the input order.
+    """
+    spec = LAYERS[layer]
+    out = df.copy()
+    where: dict[str, Any] = {"file": file, "layer": layer}
+    found = [str(c) for c in df.columns if str(c) != "geometry"]
+    missing = [c.name for c in spec if c.required and c.name not in df.columns]
+    if missing:
+        report.error(
+            "missing_column",
+            f"缺少必填列 {', '.join(missing)}；找到的列：{', '.join(found) or '（无）'}",
+            f"missing required column(s) {', '.join(missing)}; columns found: "
+            f"{', '.join(found) or '(none)'}",
+            column=", ".join(missing),
+            **where,
+        )
+        return out.iloc[0:0]
+    if len(df) == 0:
+        report.error("empty_layer", "没有任何数据行", "the layer has no rows", **where)
+        return out
+    rows = row_numbers or [i + row_offset for i in range(len(df))]
+    for col in spec:
+        if col.name not in df.columns:
+            out[col.name] = [col.default] * len(df)
+            if col.kind == "list":
+                out[col.name] = [tuple(parse_list(col.default or "")) for _ in range(len(df))]
+            continue
+        values: list[Any] = []
+        for raw, rowno in zip(df[col.name].tolist(), rows, strict=True):
+            values.append(_coerce_cell(raw, col, report, row=rowno, column=col.name, **where))
+        out[col.name] = pd.Series(values, index=out.index, dtype=object)
+    idcol = ID_COLUMN.get(layer)
+    if idcol is not None:
+        seen: dict[str, int] = {}
+        for v, rowno in zip(out[idcol].tolist(), rows, strict=True):
+            if v in (None, ""):
+                continue
+            if v in seen:
+                report.error(
+                    "duplicate_id",
+                    f"编号 {v} 重复（与第 {seen[v]} 行相同，已忽略全角/空格差异）",
+                    f"duplicate id {v} (same as row {seen[v]} after normalising width and spaces)",
+                    row=rowno,
+                    column=idcol,
+                    **where,
+                )
+            else:
+                seen[v] = rowno
+    return out
+
+
+def _coerce_cell(raw: Any, col: Column, report: Report, **where: Any) -> Any:
+    blank = is_blank(raw)
+    if blank:
+        if col.required:
+            report.error(
+                "blank_required",
+                f"必填项 {col.name}（{col.label_zh}）为空",
+                f"required value {col.name} is blank",
+                **where,
+            )
+            return None
+        if col.kind == "list":
+            return tuple(parse_list(col.default or ""))
+        return col.default
+    if col.kind == "text":
+        return (
+            normalise_id(raw)
+            if col.name.endswith("_id") or col.name == "pinned_carrier"
+            else (normalise_text(raw))
+        )
+    if col.kind == "list":
+        return tuple(parse_list(raw))
+    if col.kind == "enum":
+        s = normalise_text(raw)
+        match = {c.lower(): c for c in col.choices}.get(s.lower())
+        if match is None:
+            report.error(
+                "bad_choice",
+                f"取值 “{s}” 无效",
+                f"invalid value '{s}'",
+                hint_zh="、".join(col.choices),
+                hint_en=", ".join(col.choices),
+                **where,
+            )
+        return match
+    if col.kind == "bool":
+        b = parse_bool(raw)
+        if b is None:
+            report.error(
+                "bad_bool",
+                f"“{normalise_text(raw)}” 不是 是/否",
+                f"'{normalise_text(raw)}' is not yes/no",
+                hint_zh="是 / 否",
+                hint_en="true / false",
+                **where,
+            )
+        return b
+    if col.kind == "date":
+        d = parse_date(raw)
+        if d == "bad":
+            report.error(
+                "bad_date",
+                f"“{normalise_text(raw)}” 不是日期",
+                f"'{normalise_text(raw)}' is not a date",
+                hint_zh="YYYY-MM-DD",
+                hint_en="YYYY-MM-DD",
+                **where,
+            )
+            return None
+        return d
+    # numbers
+    x = parse_number(raw)
+    if x is None:
+        report.error(
+            "bad_number",
+            f"“{normalise_text(raw)}” 不是一个确定的数值",
+            f"'{normalise_text(raw)}' is not a number",
+            hint_zh="一个数字，例如 50",
+            hint_en="a plain number, e.g. 50",
+            **where,
+        )
+        return None
+    if col.kind == "int":
+        if not float(x).is_integer():
+            report.error("bad_int", f"“{x}” 应为整数", f"'{x}' must be an integer", **where)
+            return None
+        x = int(x)
+    if col.positive and x <= 0:
+        report.error(
+            "not_positive",
+            f"{col.name} 必须大于 0（实际 {x}）",
+            f"{col.name} must be > 0 (got {x})",
+            **where,
+        )
+    elif col.min is not None and x < col.min:
+        report.error(
+            "below_min",
+            f"{col.name} 不能小于 {col.min:g}（实际 {x}）",
+            f"{col.name} must be ≥ {col.min:g} (got {x})",
+            **where,
+        )
+    elif col.max is not None and x > col.max:
+        report.error(
+            "above_max",
+            f"{col.name} 不能大于 {col.max:g}（实际 {x}）",
+            f"{col.name} must be ≤ {col.max:g} (got {x})",
+            **where,
+        )
+    return x

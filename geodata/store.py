@@ -1,0 +1,607 @@
+"""The GeoPackage store: read + validate in tiers, build the :class:`Instance`, write atomically.
+
+Validation tiers, each collecting all its problems into one :class:`~geodata.report.Report`:
+
+1. *schema* — layers and required columns present, every cell parsed and range-checked
+   (:func:`geodata.schema.coerce_table`);
+2. *geodata* — CRS declared, sane and projected, geometries non-empty polygons, repaired when
+   invalid, no overlaps (:mod:`geodata.crs`, :mod:`geodata.geometry`);
+3. *references and arithmetic* — codes that must match, pins that must exist, pinned land that
+   must fit the quotas, projects no parcel group can hold (:func:`check_references`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from pyproj import CRS
+
+from geodata import crs as crs_mod
+from geodata import geometry as geom_mod
+from geodata.instance import (
+    DEFAULT_NEEDS,
+    READINESS_ITEMS,
+    Cluster,
+    Factory,
+    Instance,
+    Parcel,
+    Project,
+    Quota,
+)
+from geodata.report import DataError, Report, fail
+from geodata.schema import LAYERS, coerce_table
+from geodata.units import M2_PER_MU, mu_to_cmu, to_int, yi_to_wan
+
+REQUIRED_LAYERS = ("parcels", "projects", "quotas")
+OPTIONAL_LAYERS = ("factories", "clusters", "zones")
+
+
+@dataclass(slots=True)
+class Tables:
+    """The contract layers after the schema and geodata tiers (original units, typed cells).
+
+    ``parcels``, ``factories`` and ``zones`` are GeoDataFrames in the working CRS; the others are
+    plain DataFrames. This is what the verifier and the maps read; the optimizer reads the
+    :class:`Instance` built from it.
+    """
+
+    parcels: gpd.GeoDataFrame
+    factories: gpd.GeoDataFrame
+    projects: pd.DataFrame
+    quotas: pd.DataFrame
+    clusters: pd.DataFrame
+    zones: gpd.GeoDataFrame | None = None
+    crs: str = crs_mod.DEFAULT_WORKING_CRS
+    source: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _empty_gdf(layer: str, crs: str) -> gpd.GeoDataFrame:
+    cols = [c.name for c in LAYERS[layer]]
+    return gpd.GeoDataFrame({c: [] for c in cols}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+def read_tables(path: str | Path, report: Report) -> Tables | None:
+    """Read a landalloc GeoPackage through the schema and geodata tiers.
+
+    Returns ``None`` when a layer could not be read at all; otherwise the tables, with problems in
+    ``report`` (the caller decides whether they block).
+    """
+    p = Path(path)
+    fname = p.name
+    if not p.exists():
+        report.error("no_file", f"找不到文件 {p}", f"file not found: {p}", file=str(p))
+        return None
+    try:
+        listed = pyogrio.list_layers(p)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        report.error(
+            "unreadable",
+            f"无法作为 GeoPackage 读取：{exc}",
+            f"cannot read as GeoPackage: {exc}",
+            file=fname,
+        )
+        return None
+    names = {str(n) for n in listed[:, 0]}
+    missing = [n for n in REQUIRED_LAYERS if n not in names]
+    if missing:
+        report.error(
+            "missing_layer",
+            f"缺少图层 {', '.join(missing)}；文件中的图层：{', '.join(sorted(names)) or '（无）'}",
+            f"missing layer(s) {', '.join(missing)}; layers found: {', '.join(sorted(names))}",
+            file=fname,
+        )
+        return None
+    frames: dict[str, pd.DataFrame] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for layer in (*REQUIRED_LAYERS, *OPTIONAL_LAYERS):
+            if layer in names:
+                frames[layer] = gpd.read_file(p, layer=layer, engine="pyogrio")
+    working: CRS | None = None
+    geo: dict[str, gpd.GeoDataFrame] = {}
+    for layer in ("parcels", "factories", "zones"):
+        if layer not in frames:
+            continue
+        gdf = frames[layer]
+        if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+            report.error(
+                "no_geometry", "图层没有几何列", "layer has no geometry", file=fname, layer=layer
+            )
+            continue
+        if len(gdf) == 0:
+            geo[layer] = gdf
+            continue
+        layer_crs = crs_mod.check_crs(gdf, report, file=fname, layer=layer)
+        if layer_crs is None:
+            continue
+        if working is None:
+            working = crs_mod.working_crs_for(layer_crs)
+        geo[layer] = crs_mod.to_working(gdf, working)
+    working_str = working.to_string() if working is not None else crs_mod.DEFAULT_WORKING_CRS
+    tables = from_frames(
+        parcels=geo.get("parcels"),
+        factories=geo.get("factories"),
+        projects=frames["projects"],
+        quotas=frames["quotas"],
+        clusters=frames.get("clusters"),
+        zones=geo.get("zones"),
+        report=report,
+        file=fname,
+        crs=working_str,
+    )
+    tables.source = str(p)
+    return tables
+
+
+def from_frames(
+    *,
+    parcels: gpd.GeoDataFrame | None,
+    factories: gpd.GeoDataFrame | None,
+    projects: pd.DataFrame,
+    quotas: pd.DataFrame,
+    clusters: pd.DataFrame | None,
+    zones: gpd.GeoDataFrame | None,
+    report: Report,
+    file: str | None,
+    crs: str = crs_mod.DEFAULT_WORKING_CRS,
+) -> Tables:
+    """Run the schema tier (and parcel geometry checks) on frames already in a projected CRS."""
+    if parcels is None:
+        parcels = _empty_gdf("parcels", crs)
+    if factories is None or len(factories) == 0:
+        factories = _empty_gdf("factories", crs)
+        fac = factories
+    else:
+        fac = coerce_table(factories, "factories", report, file=file)
+    par = coerce_table(parcels, "parcels", report, file=file)
+    if "geometry" in par.columns and len(par):
+        par = geom_mod.check_parcel_geometry(
+            gpd.GeoDataFrame(par, crs=parcels.crs), report, file=file
+        )
+        computed = geom_mod.area_mu(par)
+        given = par["area_mu"].tolist()
+        par["area_mu"] = [
+            float(g) if g is not None and not pd.isna(g) else float(c)
+            for g, c in zip(given, computed, strict=True)
+        ]
+    pro = coerce_table(
+        projects.drop(columns="geometry", errors="ignore"), "projects", report, file=file
+    )
+    quo = coerce_table(
+        quotas.drop(columns="geometry", errors="ignore"), "quotas", report, file=file
+    )
+    if clusters is None or len(clusters) == 0:
+        codes = sorted({str(c) for c in pro.get("cluster", []) if c})
+        clu = pd.DataFrame(
+            {
+                "cluster": codes,
+                "name_zh": codes,
+                "name_en": codes,
+                "color": ["#888888"] * len(codes),
+                "anchor_x": None,
+                "anchor_y": None,
+            }
+        )
+    else:
+        clu = coerce_table(
+            clusters.drop(columns="geometry", errors="ignore"), "clusters", report, file=file
+        )
+    return Tables(
+        parcels=gpd.GeoDataFrame(par, geometry="geometry", crs=parcels.crs or crs),
+        factories=gpd.GeoDataFrame(fac, geometry="geometry", crs=factories.crs or crs),
+        projects=pro,
+        quotas=quo,
+        clusters=clu,
+        zones=zones,
+        crs=crs,
+        source=file or "",
+    )
+
+
+def _first_year(tables: Tables) -> int:
+    years = [int(y) for y in tables.quotas["year"].tolist() if y is not None]
+    return min(years) if years else dt.date.today().year
+
+
+def check_references(tables: Tables, report: Report) -> None:
+    """Tier 3: cross-layer references and arithmetic pre-checks that need no solver."""
+    fname = Path(tables.source).name if tables.source else None
+    par, fac, pro, quo = tables.parcels, tables.factories, tables.projects, tables.quotas
+    cluster_codes = set(tables.clusters["cluster"].dropna().astype(str))
+    zone_codes = set(par["zone"].dropna().astype(str)) | set(fac["zone"].dropna().astype(str))
+    if tables.zones is not None and "zone" in tables.zones.columns and len(tables.zones):
+        declared = set(tables.zones["zone"].dropna().astype(str))
+        for layer, df in (("parcels", par), ("factories", fac)):
+            for i, z in enumerate(df["zone"].tolist()):
+                if z and z not in declared:
+                    report.error(
+                        "unknown_zone",
+                        f"片区代码 {z} 未在 zones 图层中定义",
+                        f"zone code {z} is not defined in layer zones",
+                        file=fname,
+                        layer=layer,
+                        row=i + 1,
+                        column="zone",
+                        hint_zh="、".join(sorted(declared)),
+                        hint_en=", ".join(sorted(declared)),
+                    )
+        zone_codes |= declared
+    for i, z in enumerate(quo["zone"].tolist()):
+        if z and z != "*" and z not in zone_codes:
+            report.error(
+                "unknown_zone",
+                f"用地指标中的片区代码 {z} 不存在",
+                f"quota zone {z} does not exist",
+                file=fname,
+                layer="quotas",
+                row=i + 1,
+                column="zone",
+                hint_zh="* 或 " + "、".join(sorted(zone_codes)),
+                hint_en="* or " + ", ".join(sorted(zone_codes)),
+            )
+    for layer, df, col in (
+        ("parcels", par, "clusters"),
+        ("factories", fac, "clusters"),
+        ("projects", pro, "cluster"),
+    ):
+        for i, v in enumerate(df[col].tolist()):
+            codes = v if isinstance(v, tuple | list) else ((v,) if v else ())
+            for c in codes:
+                if c not in cluster_codes:
+                    report.error(
+                        "unknown_cluster",
+                        f"产业集群代码 {c} 未在 clusters 图层中定义",
+                        f"cluster code {c} is not defined in layer clusters",
+                        file=fname,
+                        layer=layer,
+                        row=i + 1,
+                        column=col,
+                        hint_zh="、".join(sorted(cluster_codes)),
+                        hint_en=", ".join(sorted(cluster_codes)),
+                    )
+    # a cluster used by a project but admitted by no carrier
+    open_carrier = any(len(v) == 0 for v in par["clusters"]) or any(
+        len(v) == 0 for v in fac["clusters"]
+    )
+    admitted = {c for v in par["clusters"] for c in v} | {c for v in fac["clusters"] for c in v}
+    if not open_carrier:
+        for c in sorted({str(c) for c in pro["cluster"] if c} - admitted):
+            report.warning(
+                "cluster_without_carrier",
+                f"没有任何载体准入产业集群 {c}，该集群项目均无法落地",
+                f"no carrier admits cluster {c}; its projects cannot be placed",
+                file=fname,
+                layer="projects",
+                column="cluster",
+            )
+    # pins
+    parcel_area = dict(zip(par["parcel_id"], par["area_mu"], strict=True))
+    carrier_ids = set(parcel_area) | set(fac["factory_id"])
+    first = _first_year(tables)
+    pinned_land: dict[int, float] = {}
+    for i, (pid, pin) in enumerate(zip(pro["project_id"], pro["pinned_carrier"], strict=True)):
+        if not pin:
+            continue
+        if pin not in carrier_ids:
+            report.error(
+                "unknown_pin",
+                f"项目 {pid} 锁定的载体 {pin} 不存在",
+                f"project {pid} is pinned to carrier {pin}, which does not exist",
+                file=fname,
+                layer="projects",
+                row=i + 1,
+                column="pinned_carrier",
+            )
+        elif pin in parcel_area:
+            sy = pro["start_year"].iloc[i] or first
+            pinned_land[int(sy)] = pinned_land.get(int(sy), 0.0) + float(parcel_area[pin])
+    district = {
+        int(y): float(q)
+        for y, z, q in zip(quo["year"], quo["zone"], quo["land_mu"], strict=True)
+        if z == "*" and y is not None and q is not None
+    }
+    years = sorted(district)
+    for y in years:
+        need = sum(a for sy, a in pinned_land.items() if sy >= y)
+        have = sum(district[t] for t in years if t >= y)
+        if need > have + 1e-9:
+            report.error(
+                "pins_exceed_quota",
+                f"{y} 年起锁定项目的用地合计 {need:.1f} 亩，超过 {y} 年起的用地指标 {have:.1f} 亩",
+                f"pinned land from {y} on totals {need:.1f} mu, above the quota of those years "
+                f"({have:.1f} mu)",
+                file=fname,
+                layer="quotas",
+            )
+    # projects larger than every parcel and every group of adjacent parcels in one zone
+    if len(par) and "geometry" in par.columns and par.geometry.notna().all():
+        biggest = _largest_group_area(tables)
+        for i, (pid, land, carrier) in enumerate(
+            zip(pro["project_id"], pro["land_mu"], pro["carrier"], strict=True)
+        ):
+            if land and carrier != "factory" and float(land) > biggest + 1e-9:
+                report.warning(
+                    "project_too_large",
+                    f"项目 {pid} 需用地 {float(land):.1f} 亩，大于任何地块或同片区相邻地块组合"
+                    f"（最大 {biggest:.1f} 亩）",
+                    f"project {pid} needs {float(land):.1f} mu, more than any parcel or group of "
+                    f"adjacent parcels in one zone (largest {biggest:.1f} mu)",
+                    file=fname,
+                    layer="projects",
+                    row=i + 1,
+                    column="land_mu",
+                )
+
+
+def _largest_group_area(tables: Tables) -> float:
+    par = tables.parcels
+    nb = geom_mod.adjacency(par, "parcel_id", "zone")
+    area = dict(zip(par["parcel_id"], par["area_mu"], strict=True))
+    seen: set[str] = set()
+    best = 0.0
+    for start in sorted(area):
+        if start in seen:
+            continue
+        stack, comp = [start], 0.0
+        seen.add(start)
+        while stack:
+            cur = stack.pop()
+            comp += float(area[cur])
+            for n in nb[cur]:
+                if n not in seen:
+                    seen.add(n)
+                    stack.append(n)
+        best = max(best, comp)
+    return best
+
+
+def _opt(x: object) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)  # type: ignore[arg-type]
+
+
+def build_instance(tables: Tables) -> Instance:
+    """Turn validated tables into the integer :class:`Instance` (sorted by id)."""
+    first = _first_year(tables)
+    par = tables.parcels
+    nb = geom_mod.adjacency(par, "parcel_id", "zone") if len(par) else {}
+    cent = par.geometry.representative_point() if len(par) else []
+    parcels = []
+    for i, r in enumerate(par.itertuples(index=False)):
+        parcels.append(
+            Parcel(
+                parcel_id=str(r.parcel_id),
+                zone=str(r.zone),
+                land_use=str(r.land_use),
+                clusters=frozenset(r.clusters),
+                area_cmu=mu_to_cmu(float(r.area_mu)),
+                divisible=bool(r.divisible),
+                available_year=int(r.available_year or first),
+                max_pollution=int(r.max_pollution),
+                min_intensity_wan_per_mu=float(r.min_intensity_wan_per_mu or 0.0),
+                min_tax_wan_per_mu=float(r.min_tax_wan_per_mu or 0.0),
+                far_min=_opt(r.far_min),
+                far_max=_opt(r.far_max),
+                ready={k: getattr(r, f"ready_{k}") for k in READINESS_ITEMS},
+                x_m=float(cent.iloc[i].x),
+                y_m=float(cent.iloc[i].y),
+                neighbours=nb.get(str(r.parcel_id), ()),
+            )
+        )
+    fac = tables.factories
+    factories = []
+    if len(fac):
+        pts = fac.geometry.representative_point()
+        for i, r in enumerate(fac.itertuples(index=False)):
+            factories.append(
+                Factory(
+                    factory_id=str(r.factory_id),
+                    zone=str(r.zone),
+                    clusters=frozenset(r.clusters),
+                    floor_m2=to_int(float(r.floor_area_m2)),
+                    floor_load_kg_m2=_opt(r.floor_load_kg_m2),
+                    clear_height_m=_opt(r.clear_height_m),
+                    available_year=int(r.available_year or first),
+                    max_pollution=int(r.max_pollution),
+                    x_m=float(pts.iloc[i].x),
+                    y_m=float(pts.iloc[i].y),
+                )
+            )
+    projects = []
+    for r in tables.projects.itertuples(index=False):
+        land = float(r.land_mu or 0.0)
+        floor = float(r.floor_m2 or 0.0)
+        carrier = r.carrier or (
+            "either" if land > 0 and floor > 0 else "factory" if floor > 0 else "land"
+        )
+        projects.append(
+            Project(
+                project_id=str(r.project_id),
+                name=str(r.name or ""),
+                company=str(r.company or ""),
+                cluster=str(r.cluster),
+                stage=str(r.stage),
+                investment_wan=yi_to_wan(float(r.investment_yi)),
+                land_cmu=mu_to_cmu(land),
+                floor_m2=to_int(floor),
+                carrier=str(carrier),
+                land_use=str(r.land_use),
+                output_wan=yi_to_wan(float(r.output_yi or 0.0)),
+                tax_wan=to_int(float(r.tax_wan or 0.0)),
+                jobs=int(r.jobs or 0),
+                pollution=int(r.pollution),
+                start_year=int(r.start_year or first),
+                ready_to_build=bool(r.ready_to_build),
+                needs=frozenset(r.needs) if r.needs else DEFAULT_NEEDS,
+                min_floor_load_kg_m2=_opt(r.min_floor_load_kg_m2),
+                min_clear_height_m=_opt(r.min_clear_height_m),
+                tags=frozenset(r.tags),
+                pinned_carrier=str(r.pinned_carrier) if r.pinned_carrier else None,
+            )
+        )
+    quotas = [
+        Quota(year=int(r.year), zone=str(r.zone), land_cmu=mu_to_cmu(float(r.land_mu)))
+        for r in tables.quotas.itertuples(index=False)
+    ]
+    clusters = [
+        Cluster(
+            cluster=str(r.cluster),
+            name_zh=str(r.name_zh or r.cluster),
+            name_en=str(r.name_en or r.cluster),
+            color=str(r.color or "#888888"),
+            anchor_x_m=_opt(r.anchor_x),
+            anchor_y_m=_opt(r.anchor_y),
+        )
+        for r in tables.clusters.itertuples(index=False)
+    ]
+    return Instance(
+        parcels=tuple(sorted(parcels, key=lambda x: x.parcel_id)),
+        factories=tuple(sorted(factories, key=lambda x: x.factory_id)),
+        projects=tuple(sorted(projects, key=lambda x: x.project_id)),
+        quotas=tuple(sorted(quotas, key=lambda q: (q.year, q.zone))),
+        clusters=tuple(sorted(clusters, key=lambda c: c.cluster)),
+        crs=tables.crs,
+        source=tables.source,
+    )
+
+
+def validate(path: str | Path, *, strict: bool = False) -> tuple[Tables | None, Report]:
+    """Run all three tiers on a GeoPackage; return the tables (when readable) and the report."""
+    report = Report()
+    tables = read_tables(path, report)
+    if tables is not None and not report.errors:
+        check_references(tables, report)
+    return tables, report
+
+
+def load(path: str | Path, *, strict: bool = False) -> tuple[Instance, Tables, Report]:
+    """Validate and build the instance; raise :class:`DataError` when the data block a run."""
+    tables, report = validate(path, strict=strict)
+    report.raise_if_errors(strict)
+    assert tables is not None
+    return build_instance(tables), tables, report
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; rename it onto the target on success.
+
+    Nothing is left behind when the body raises.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=suffix or target.suffix, dir=target.parent
+    )
+    os.close(fd)
+    os.unlink(tmp)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            if tmp_path.is_dir():
+                import shutil
+
+                shutil.rmtree(tmp_path, ignore_errors=True)
+            else:
+                tmp_path.unlink()
+
+
+def check_output_path(out: Path, inputs: list[Path], overwrite: bool) -> None:
+    """Refuse an output that exists (without ``overwrite``) or that is one of the inputs."""
+    for i in inputs:
+        with contextlib.suppress(OSError):
+            if out.resolve() == i.resolve():
+                raise fail(
+                    "output_is_input",
+                    f"输出文件 {out} 与输入文件相同",
+                    f"output {out} is the same file as an input",
+                    file=str(out),
+                    hint_zh="另选输出路径",
+                    hint_en="choose another output path",
+                )
+    if out.exists() and not overwrite:
+        raise fail(
+            "output_exists",
+            f"输出 {out} 已存在；如需覆盖请加 --overwrite",
+            f"output {out} exists; pass --overwrite to replace it",
+            file=str(out),
+        )
+
+
+def _to_layer(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if col == "geometry":
+            continue
+        vals = out[col].tolist()
+        if any(isinstance(v, tuple | list | frozenset | set) for v in vals):
+            out[col] = [";".join(sorted(v)) if v else "" for v in vals]
+        elif any(isinstance(v, dt.date) for v in vals):
+            out[col] = [v.isoformat() if isinstance(v, dt.date) else None for v in vals]
+    return out
+
+
+def write_tables(tables: Tables, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write all layers to a GeoPackage atomically (temp file in the same folder, then rename)."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise fail(
+            "output_exists",
+            f"输出 {path} 已存在；如需覆盖请加 --overwrite",
+            f"output {path} exists; pass --overwrite to replace it",
+            file=str(path),
+        )
+    with atomic_path(path) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gpd.GeoDataFrame(
+            _to_layer(tables.parcels), geometry="geometry", crs=tables.parcels.crs
+        ).to_file(tmp, layer="parcels", driver="GPKG", engine="pyogrio")
+        if len(tables.factories):
+            gpd.GeoDataFrame(
+                _to_layer(tables.factories), geometry="geometry", crs=tables.factories.crs
+            ).to_file(tmp, layer="factories", driver="GPKG", engine="pyogrio")
+        for name, df in (
+            ("projects", tables.projects),
+            ("quotas", tables.quotas),
+            ("clusters", tables.clusters),
+        ):
+            pyogrio.write_dataframe(_to_layer(df), tmp, layer=name, driver="GPKG")
+        if tables.zones is not None and len(tables.zones):
+            tables.zones.to_file(tmp, layer="zones", driver="GPKG", engine="pyogrio")
+    return path
+
+
+def replace_projects(tables: Tables, projects: pd.DataFrame) -> Tables:
+    """A copy of ``tables`` with another projects table."""
+    return replace(tables, projects=projects)
+
+
+__all__ = [
+    "M2_PER_MU",
+    "DataError",
+    "Tables",
+    "atomic_path",
+    "build_instance",
+    "check_output_path",
+    "check_references",
+    "load",
+    "read_tables",
+    "validate",
+    "write_tables",
+]

@@ -1,0 +1,61 @@
+"""``landalloc validate``: check a GeoPackage in all tiers and print a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geodata.report import DataError
+from geodata.store import build_instance, validate
+from geodata.units import cmu_to_mu
+from landalloc.console import out_console, print_report, t
+
+
+def register(app: click.Group) -> None:
+    """Add the data commands to the app."""
+
+    @app.command(
+        "validate",
+        help="检查数据文件，一次列出所有问题 / check a data file and list every problem at once",
+    )
+    @click.argument("data", type=click.Path(path_type=Path))
+    @click.option("--strict", is_flag=True, help="警告也视为错误 / treat warnings as errors")
+    @click.pass_context
+    def validate_cmd(ctx: click.Context, data: Path, strict: bool) -> None:
+        from landalloc.cli import lang_of
+
+        lang = lang_of(ctx)
+        tables, report = validate(data, strict=strict)
+        if report.has_errors(strict):
+            raise DataError(report)
+        assert tables is not None
+        if len(report):
+            print_report(report, lang, console=out_console)
+        inst = build_instance(tables)
+        area = sum(cmu_to_mu(p.area_cmu) for p in inst.parcels)
+        floor = sum(f.floor_m2 for f in inst.factories)
+        out_console.print(t(lang, f"数据检查通过：{data}", f"data OK: {data}"), markup=False)
+        out_console.print(
+            t(
+                lang,
+                f"  地块 {len(inst.parcels)} 宗，合计 {area:,.1f} 亩；标准厂房 {len(inst.factories)} 栋，"
+                f"可用建筑面积 {floor:,} ㎡；项目 {len(inst.projects)} 个；片区 {len(inst.zones)} 个；"
+                f"产业集群 {len(inst.clusters)} 个",
+                f"  {len(inst.parcels)} parcels, {area:,.1f} mu in total; {len(inst.factories)} "
+                f"factories, {floor:,} m² free floor; {len(inst.projects)} projects; "
+                f"{len(inst.zones)} zones; {len(inst.clusters)} clusters",
+            ),
+            markup=False,
+        )
+        for y in inst.years:
+            parts = ", ".join(
+                f"{t(lang, '全区', 'district') if q.zone == '*' else q.zone} "
+                f"{cmu_to_mu(q.land_cmu):,.0f}"
+                for q in inst.quotas
+                if q.year == y
+            )
+            out_console.print(
+                t(lang, f"  {y} 年用地指标（亩）：{parts}", f"  {y} land quota (mu): {parts}"),
+                markup=False,
+            )
