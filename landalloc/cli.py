@@ -72,7 +72,14 @@ def _register() -> None:
     from landalloc import cmd_data
 
     cmd_data.register(app)
-    for name in ("cmd_import", "cmd_solve", "cmd_readiness", "cmd_map", "cmd_scenario"):
+    for name in (
+        "cmd_import",
+        "cmd_demo",
+        "cmd_solve",
+        "cmd_readiness",
+        "cmd_map",
+        "cmd_scenario",
+    ):
         try:
             module = __import__(f"landalloc.{name}", fromlist=["register"])
         except ModuleNotFoundError as exc:
