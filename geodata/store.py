@@ -64,6 +64,15 @@ class Tables:
     crs: str = crs_mod.DEFAULT_WORKING_CRS
     source: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    #: Per-layer source file names for messages (e.g. after ``landalloc import``); layers not
+    #: listed fall back to ``source``.
+    files: dict[str, str] = field(default_factory=dict)
+
+    def file_of(self, layer: str) -> str | None:
+        """The file name to cite in messages about ``layer``."""
+        if layer in self.files:
+            return self.files[layer]
+        return Path(self.source).name if self.source else None
 
 
 def _empty_gdf(layer: str, crs: str) -> gpd.GeoDataFrame:
@@ -155,19 +164,28 @@ def from_frames(
     report: Report,
     file: str | None,
     crs: str = crs_mod.DEFAULT_WORKING_CRS,
+    files: dict[str, str] | None = None,
 ) -> Tables:
-    """Run the schema tier (and parcel geometry checks) on frames already in a projected CRS."""
+    """Run the schema tier (and parcel geometry checks) on frames already in a projected CRS.
+
+    ``files`` optionally names the source file of each layer for messages (default ``file``).
+    """
+    files = dict(files or {})
+
+    def _f(layer: str) -> str | None:
+        return files.get(layer, file) if file is not None else files.get(layer)
+
     if parcels is None:
         parcels = _empty_gdf("parcels", crs)
     if factories is None or len(factories) == 0:
         factories = _empty_gdf("factories", crs)
         fac = factories
     else:
-        fac = coerce_table(factories, "factories", report, file=file)
-    par = coerce_table(parcels, "parcels", report, file=file)
+        fac = coerce_table(factories, "factories", report, file=_f("factories"))
+    par = coerce_table(parcels, "parcels", report, file=_f("parcels"))
     if "geometry" in par.columns and len(par):
         par = geom_mod.check_parcel_geometry(
-            gpd.GeoDataFrame(par, crs=parcels.crs), report, file=file
+            gpd.GeoDataFrame(par, crs=parcels.crs), report, file=_f("parcels")
         )
         computed = geom_mod.area_mu(par)
         given = par["area_mu"].tolist()
@@ -176,10 +194,10 @@ def from_frames(
             for g, c in zip(given, computed, strict=True)
         ]
     pro = coerce_table(
-        projects.drop(columns="geometry", errors="ignore"), "projects", report, file=file
+        projects.drop(columns="geometry", errors="ignore"), "projects", report, file=_f("projects")
     )
     quo = coerce_table(
-        quotas.drop(columns="geometry", errors="ignore"), "quotas", report, file=file
+        quotas.drop(columns="geometry", errors="ignore"), "quotas", report, file=_f("quotas")
     )
     if clusters is None or len(clusters) == 0:
         codes = sorted({str(c) for c in pro.get("cluster", []) if c})
@@ -195,7 +213,10 @@ def from_frames(
         )
     else:
         clu = coerce_table(
-            clusters.drop(columns="geometry", errors="ignore"), "clusters", report, file=file
+            clusters.drop(columns="geometry", errors="ignore"),
+            "clusters",
+            report,
+            file=_f("clusters"),
         )
     return Tables(
         parcels=gpd.GeoDataFrame(par, geometry="geometry", crs=parcels.crs or crs),
@@ -206,6 +227,7 @@ def from_frames(
         zones=zones,
         crs=crs,
         source=file or "",
+        files=files,
     )
 
 
@@ -216,7 +238,6 @@ def _first_year(tables: Tables) -> int:
 
 def check_references(tables: Tables, report: Report) -> None:
     """Tier 3: cross-layer references and arithmetic pre-checks that need no solver."""
-    fname = Path(tables.source).name if tables.source else None
     par, fac, pro, quo = tables.parcels, tables.factories, tables.projects, tables.quotas
     cluster_codes = set(tables.clusters["cluster"].dropna().astype(str))
     zone_codes = set(par["zone"].dropna().astype(str)) | set(fac["zone"].dropna().astype(str))
@@ -229,7 +250,7 @@ def check_references(tables: Tables, report: Report) -> None:
                         "unknown_zone",
                         f"片区代码 {z} 未在 zones 图层中定义",
                         f"zone code {z} is not defined in layer zones",
-                        file=fname,
+                        file=tables.file_of(layer),
                         layer=layer,
                         row=i + 1,
                         column="zone",
@@ -243,7 +264,7 @@ def check_references(tables: Tables, report: Report) -> None:
                 "unknown_zone",
                 f"用地指标中的片区代码 {z} 不存在",
                 f"quota zone {z} does not exist",
-                file=fname,
+                file=tables.file_of("quotas"),
                 layer="quotas",
                 row=i + 1,
                 column="zone",
@@ -263,7 +284,7 @@ def check_references(tables: Tables, report: Report) -> None:
                         "unknown_cluster",
                         f"产业集群代码 {c} 未在 clusters 图层中定义",
                         f"cluster code {c} is not defined in layer clusters",
-                        file=fname,
+                        file=tables.file_of(layer),
                         layer=layer,
                         row=i + 1,
                         column=col,
@@ -281,7 +302,7 @@ def check_references(tables: Tables, report: Report) -> None:
                 "cluster_without_carrier",
                 f"没有任何载体准入产业集群 {c}，该集群项目均无法落地",
                 f"no carrier admits cluster {c}; its projects cannot be placed",
-                file=fname,
+                file=tables.file_of("projects"),
                 layer="projects",
                 column="cluster",
             )
@@ -298,7 +319,7 @@ def check_references(tables: Tables, report: Report) -> None:
                 "unknown_pin",
                 f"项目 {pid} 锁定的载体 {pin} 不存在",
                 f"project {pid} is pinned to carrier {pin}, which does not exist",
-                file=fname,
+                file=tables.file_of("projects"),
                 layer="projects",
                 row=i + 1,
                 column="pinned_carrier",
@@ -321,7 +342,7 @@ def check_references(tables: Tables, report: Report) -> None:
                 f"{y} 年起锁定项目的用地合计 {need:.1f} 亩，超过 {y} 年起的用地指标 {have:.1f} 亩",
                 f"pinned land from {y} on totals {need:.1f} mu, above the quota of those years "
                 f"({have:.1f} mu)",
-                file=fname,
+                file=tables.file_of("quotas"),
                 layer="quotas",
             )
     # projects larger than every parcel and every group of adjacent parcels in one zone
@@ -337,7 +358,7 @@ def check_references(tables: Tables, report: Report) -> None:
                     f"（最大 {biggest:.1f} 亩）",
                     f"project {pid} needs {float(land):.1f} mu, more than any parcel or group of "
                     f"adjacent parcels in one zone (largest {biggest:.1f} mu)",
-                    file=fname,
+                    file=tables.file_of("projects"),
                     layer="projects",
                     row=i + 1,
                     column="land_mu",
