@@ -24,6 +24,14 @@ _REFUSED_DATUMS = {
     "New Beijing": ("新北京54", "New Beijing"),
 }
 
+#: Datum names (normalised) that ESRI/GDAL write for a user-defined, i.e. local, datum.
+_UNKNOWN_DATUMS = {"unknown", "d unknown", "not specified", "unknown based on"}
+
+
+def _norm(name: str) -> str:
+    """Lower-case a CRS/datum name and turn ESRI underscores into spaces."""
+    return " ".join(name.replace("_", " ").lower().split())
+
 
 def check_crs(gdf: gpd.GeoDataFrame, report: Report, *, file: str | None, layer: str) -> CRS | None:
     """Check a layer's CRS and coordinates; return the CRS when usable, else ``None``."""
@@ -43,9 +51,9 @@ def check_crs(gdf: gpd.GeoDataFrame, report: Report, *, file: str | None, layer:
     except CRSError:
         report.error("bad_crs", "无法识别的坐标系", "unrecognised CRS", **where)
         return None
-    datum = crs.datum.name if crs.datum is not None else ""
+    datum = _norm(crs.datum.name) if crs.datum is not None else ""
     for key, (zh, en) in _REFUSED_DATUMS.items():
-        if key.lower() in datum.lower() or key.lower() in crs.name.lower():
+        if _norm(key) in datum or _norm(key) in _norm(crs.name):
             report.error(
                 "refused_datum",
                 f"坐标系基于{zh}（{crs.name}），不接受：请先用本地转换参数转换到 CGCS2000",
@@ -56,7 +64,12 @@ def check_crs(gdf: gpd.GeoDataFrame, report: Report, *, file: str | None, layer:
                 **where,
             )
             return None
-    if crs.is_engineering or not (crs.is_geographic or crs.is_projected) or crs.datum is None:
+    if (
+        crs.is_engineering
+        or not (crs.is_geographic or crs.is_projected)
+        or crs.datum is None
+        or datum in _UNKNOWN_DATUMS
+    ):
         report.error(
             "local_crs",
             f"坐标系 {crs.name} 是独立/局部坐标系，无法与国家坐标系对应",
