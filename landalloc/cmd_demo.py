@@ -1,0 +1,123 @@
+"""``landalloc demo``: write the demonstration district (a GeoPackage, optionally a 项目库 .xlsx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geodata import demo
+from landalloc.console import out_console, t
+
+HELP = """\
+生成示范开发区数据（以苏州高新区为原型，全部为虚构数据）/ write the demonstration district
+(modelled on Suzhou New District; every name and figure is invented).
+
+\b
+同一随机种子和参数总是生成相同的数据。/ The same seed and options always give the same data.
+示例 / example:
+  landalloc demo --out geodata/demo.gpkg --xlsx geodata/demo_projects.xlsx
+"""
+
+
+def register(app: click.Group) -> None:
+    """Add the ``demo`` command to the app."""
+
+    @app.command("demo", help=HELP)
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("geodata/demo.gpkg"),
+        show_default=True,
+        help="输出 GeoPackage / output GeoPackage",
+    )
+    @click.option(
+        "--xlsx",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="另存项目库为 Excel（中文表头）/ also write the projects as .xlsx (Chinese headers)",
+    )
+    @click.option(
+        "--seed", type=int, default=demo.DEMO_SEED, show_default=True, help="随机种子 / seed"
+    )
+    @click.option(
+        "--projects",
+        "n_projects",
+        type=int,
+        default=demo.DEFAULT_PROJECTS,
+        show_default=True,
+        help=f"项目数 / number of projects ({demo.PROJECTS_RANGE[0]}–{demo.PROJECTS_RANGE[1]})",
+    )
+    @click.option(
+        "--first-year",
+        type=int,
+        default=demo.DEFAULT_FIRST_YEAR,
+        show_default=True,
+        help="第一个规划年份 / first planning year",
+    )
+    @click.option(
+        "--years",
+        "n_years",
+        type=int,
+        default=demo.DEFAULT_YEARS,
+        show_default=True,
+        help="规划年数 / number of planning years",
+    )
+    @click.option("--overwrite", is_flag=True, help="覆盖已有文件 / replace existing files")
+    @click.pass_context
+    def demo_cmd(
+        ctx: click.Context,
+        out: Path,
+        xlsx: Path | None,
+        seed: int,
+        n_projects: int,
+        first_year: int,
+        n_years: int,
+        overwrite: bool,
+    ) -> None:
+        from landalloc.cli import lang_of
+
+        lang = lang_of(ctx)
+        tables = demo.write_demo(
+            out,
+            seed=seed,
+            n_projects=n_projects,
+            first_year=first_year,
+            n_years=n_years,
+            xlsx=xlsx,
+            overwrite=overwrite,
+        )
+        s = demo.summarise(tables)
+        lines = [
+            t(lang, f"已生成示范数据：{out}", f"demo district written: {out}"),
+            t(
+                lang,
+                f"  片区 {len(demo.ZONES)} 个；地块 {s.parcels} 宗，合计 {s.parcel_mu:,.1f} 亩；"
+                f"标准厂房 {s.factories} 栋，可用建筑面积 {s.factory_m2:,.0f} ㎡",
+                f"  {len(demo.ZONES)} zones; {s.parcels} parcels, {s.parcel_mu:,.1f} mu; "
+                f"{s.factories} factories, {s.factory_m2:,.0f} m² free floor",
+            ),
+            t(
+                lang,
+                f"  项目 {s.projects} 个（已签约 {s.signed} 个，锁定载体 {s.pinned} 个），"
+                f"用地需求合计 {s.land_demand_mu:,.1f} 亩",
+                f"  {s.projects} projects ({s.signed} signed, {s.pinned} pinned), "
+                f"land demand {s.land_demand_mu:,.1f} mu",
+            ),
+            t(
+                lang,
+                "  投资规模：" + "，".join(f"≥{k:g} 亿元 {v} 个" for k, v in s.tiers.items()),
+                "  investment: " + ", ".join(f"≥ {k:g} yi yuan: {v}" for k, v in s.tiers.items()),
+            ),
+            t(
+                lang,
+                "  全区用地指标（亩）："
+                + "，".join(f"{y} 年 {q:,.0f}" for y, q in s.quotas.items()),
+                "  district land quota (mu): "
+                + ", ".join(f"{y}: {q:,.0f}" for y, q in s.quotas.items()),
+            ),
+        ]
+        if xlsx is not None:
+            lines.append(t(lang, f"  项目库表格：{xlsx}", f"  projects spreadsheet: {xlsx}"))
+        for line in lines:
+            out_console.print(line, markup=False)
