@@ -723,6 +723,11 @@ def generate(
             }
         )
 
+    # a small district may have no parcel as large as a project: such projects scale down
+    largest = max(p["area_mu"] for p in parcels)
+    for pro in projects:
+        if pro is not mega and pro["land_mu"] > largest:
+            pro["land_mu"] = round(largest * float(rng.uniform(0.7, 0.95)), 1)
     _pin(rng, projects, parcels, factories, n_pins=max(1, n_projects // 50))
     quotas = _quotas(projects, years)
     clusters = _clusters(parcels, geoms)
