@@ -11,8 +11,9 @@ from pyproj import Transformer
 from geodata import demo, store
 from geodata.geometry import adjacency
 from geodata.instance import Instance
+from geodata.pipeline import read_pipeline
 from geodata.report import DataError, Report
-from geodata.schema import LAYERS, coerce_table
+from geodata.schema import LAYERS
 from geodata.units import cmu_to_mu
 
 
@@ -120,7 +121,7 @@ def test_pinned_projects_fit_their_carriers(instance: Instance) -> None:
             assert p.investment_wan / mu >= c.min_intensity_wan_per_mu
             assert p.tax_wan / mu >= c.min_tax_wan_per_mu
         else:
-            f = factories[p.pinned_carrier]
+            f = factories[str(p.pinned_carrier)]
             assert p.floor_m2 <= f.floor_m2 and p.pollution <= f.max_pollution
             assert not f.clusters or p.cluster in f.clusters
 
@@ -186,9 +187,9 @@ def test_projects_spreadsheet_has_chinese_headers_and_same_values(tmp_path: Path
     tables = demo.write_demo(tmp_path / "d.gpkg", n_projects=30, xlsx=xlsx)
     sheet = pd.read_excel(xlsx, sheet_name="项目库", dtype=object)
     assert {"项目编号", "总投资(亿元)", "用地面积(亩)"} <= set(sheet.columns)
-    names = {c.label_zh: c.name for c in LAYERS["projects"]}
     report = Report()
-    back = coerce_table(sheet.rename(columns=names), "projects", report, row_offset=2)
-    assert report.errors == []
-    for col in ("project_id", "investment_yi", "land_mu", "stage", "ready_to_build", "needs"):
+    back = read_pipeline(xlsx, report, clusters=tables.clusters)
+    assert [p.text("en") for p in report.errors] == []
+    assert back is not None
+    for col in [c.name for c in LAYERS["projects"]]:
         assert back[col].tolist() == tables.projects[col].tolist(), col
