@@ -678,6 +678,7 @@ def generate(
                 pollution=2,
                 carrier="land",
                 start_year=years[0],
+                ready_to_build=False,
             )
         blocks: list[list[_Lot]] = []
         n = 0
@@ -758,7 +759,6 @@ def generate(
         raise RuntimeError(
             "demo generator produced invalid data:\n" + "\n".join(p.text("en") for p in report)
         )
-    tables.extra = {"seed": str(seed), "generator": "geodata.demo"}
     return tables
 
 
@@ -869,6 +869,23 @@ def write_demo(
     Both files are written to temporary names first and renamed only when both are complete, so a
     failed run leaves nothing behind. Raises :class:`~geodata.report.DataError` for bad
     parameters or an output that exists without ``overwrite``.
+
+    Parameters
+    ----------
+    path
+        The GeoPackage to write.
+    seed, n_projects, first_year, n_years
+        As for :func:`generate`.
+    xlsx
+        When given, the projects are also written there as a 项目库 sheet with Chinese headers
+        (:func:`projects_sheet`), readable by :func:`geodata.pipeline.read_pipeline`.
+    overwrite
+        Replace existing files.
+
+    Returns
+    -------
+    Tables
+        The generated tables.
     """
     path = Path(path)
     targets = [path] + ([Path(xlsx)] if xlsx is not None else [])
