@@ -355,7 +355,7 @@ def _apply_preconditions(state: dict[str, Any], value: Any, err: Any) -> None:
                 else:
                     current["enabled"] = v
             else:
-                text = normalise_text(v) if not isinstance(v, Mapping | list | bool) else ""
+                text = str(v).strip() if not isinstance(v, Mapping | list | bool) else ""
                 if not text:
                     err("bad_value", f"{f} 应为非空文本", f"{f} must be non-empty text", col)
                     ok = False
