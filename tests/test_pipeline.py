@@ -80,7 +80,9 @@ def only_error(report: Report, code: str) -> Problem:
 
 
 def by_id(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    return {r["project_id"]: r for r in table.to_dict("records")}
+    return {
+        str(r["project_id"]): {str(k): v for k, v in r.items()} for r in table.to_dict("records")
+    }
 
 
 # --------------------------------------------------------------------------- good input
@@ -108,7 +110,7 @@ def test_messy_workbook_like_the_demo(tmp_path: Path) -> None:
         "用地性质",
         "所属片区/招商部门",
     ]
-    rows = [
+    rows: list[list[Any]] = [
         ["苏州高新区2026年重点产业项目库（截至2026年11月）"],
         header,
         [
@@ -213,7 +215,7 @@ def test_messy_workbook_like_the_demo(tmp_path: Path) -> None:
 
 
 def test_title_rows_and_synonyms_with_units(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["2026 年项目库"],
         ["填报单位：招商中心", None, "日期：2026-11-01"],
         [],
@@ -254,7 +256,7 @@ def test_title_rows_and_synonyms_with_units(tmp_path: Path) -> None:
 
 
 def test_cell_units_in_a_column_without_header_unit(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["编号", "产业集群", "总投资", "用地需求", "厂房面积"],
         ["1", "ic", "1.2亿", "60亩", "2000㎡"],
         ["2", "ic", "2", "45", "3000"],
@@ -269,7 +271,10 @@ def test_cell_units_in_a_column_without_header_unit(tmp_path: Path) -> None:
 
 
 def test_square_metres_convert_exactly_to_mu(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)", "用地(平方米)"], ["x", "ic", 1, 40000]]
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资(亿元)", "用地(平方米)"],
+        ["x", "ic", 1, 40000],
+    ]
     table, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     assert not report.errors
     assert table is not None
@@ -277,7 +282,7 @@ def test_square_metres_convert_exactly_to_mu(tmp_path: Path) -> None:
 
 
 def test_ids_keep_their_text(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
         ["00017", "ic", 1, 10],  # text cell
         [18, "ic", 1, 10],  # numeric cell
@@ -293,7 +298,7 @@ def test_ids_keep_their_text(tmp_path: Path) -> None:
 
 
 def test_csv_text_ids_and_contract_headers(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["project_id", "cluster", "investment_yi", "land_mu", "floor_m2", "carrier", "tags"],
         ["007", "ic", "2.5", "60", "0", "land", "fortune500;hq"],
         ["008", "ic", "1", "0", "5000", "factory", ""],
@@ -309,7 +314,7 @@ def test_csv_text_ids_and_contract_headers(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
 def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "项目名称", "企业名称", "产业集群", "总投资(亿元)", "用地面积(亩)"],
         ["0001", "高端光学镜头", "苏州镜湖光电有限公司", "光子", "3", "60"],
     ]
@@ -322,7 +327,10 @@ def test_csv_encodings(tmp_path: Path, encoding: str) -> None:
 
 
 def test_csv_explicit_encoding(tmp_path: Path) -> None:
-    rows = [["project_id", "name", "cluster", "investment_yi"], ["1", "鏡頭", "ic", "3"]]
+    rows: list[list[Any]] = [
+        ["project_id", "name", "cluster", "investment_yi"],
+        ["1", "鏡頭", "ic", "3"],
+    ]
     path = write_csv(tmp_path / "p.csv", rows, "big5")
     table, report = read(path, encoding="big5")
     assert not report.errors, [p.text("en") for p in report.errors]
@@ -331,7 +339,7 @@ def test_csv_explicit_encoding(tmp_path: Path) -> None:
 
 
 def test_default_sheet_is_the_first_with_a_header(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)"], ["P1", "ic", 1]]
+    rows: list[list[Any]] = [["项目编号", "产业集群", "总投资(亿元)"], ["P1", "ic", 1]]
     path = write_xlsx(tmp_path / "p.xlsx", rows, first_sheets={"填表说明": [["请按要求填写"]]})
     table, report = read(path)
     assert not report.errors
@@ -340,8 +348,8 @@ def test_default_sheet_is_the_first_with_a_header(tmp_path: Path) -> None:
 
 
 def test_named_sheet_is_read(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)"], ["P1", "ic", 1]]
-    other = [["项目编号", "产业集群", "总投资(亿元)"], ["Q1", "ic", 2]]
+    rows: list[list[Any]] = [["项目编号", "产业集群", "总投资(亿元)"], ["P1", "ic", 1]]
+    other: list[list[Any]] = [["项目编号", "产业集群", "总投资(亿元)"], ["Q1", "ic", 2]]
     path = write_xlsx(tmp_path / "p.xlsx", rows, extra_sheets={"2027": other})
     table, report = read(path, sheet="2027")
     assert not report.errors
@@ -350,7 +358,7 @@ def test_named_sheet_is_read(tmp_path: Path) -> None:
 
 
 def test_totals_row_and_notes_are_skipped(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "项目名称", "产业集群", "总投资(亿元)"],
         ["P1", "甲", "ic", 1],
         ["P2", "乙", "ic", 2],
@@ -382,7 +390,7 @@ def test_match_header_normalises_width_spaces_and_units() -> None:
 
 
 def test_missing_required_column_lists_found_columns(tmp_path: Path) -> None:
-    rows = [["项目编号", "项目名称", "用地面积(亩)"], ["P1", "甲", 10]]
+    rows: list[list[Any]] = [["项目编号", "项目名称", "用地面积(亩)"], ["P1", "甲", 10]]
     table, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     assert table is None
     p = only_error(report, "missing_column")
@@ -394,7 +402,7 @@ def test_missing_required_column_lists_found_columns(tmp_path: Path) -> None:
 
 
 def test_no_header_row(tmp_path: Path) -> None:
-    rows = [["序号", "名字", "钱"], [1, "甲", 3]]
+    rows: list[list[Any]] = [["序号", "名字", "钱"], [1, "甲", 3]]
     table, report = read(write_csv(tmp_path / "p.csv", rows))
     assert table is None
     p = only_error(report, "missing_column")
@@ -402,14 +410,14 @@ def test_no_header_row(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_name_excel_rows(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目库"],
         ["项目编号", "产业集群", "总投资(亿元)"],
         ["P 01", "ic", 1],
         ["P02", "ic", 1],
         ["Ｐ０１", "ic", 1],
     ]
-    table, report = read(write_xlsx(tmp_path / "p.xlsx", rows, merges=("A1:C1",)))
+    _, report = read(write_xlsx(tmp_path / "p.xlsx", rows, merges=("A1:C1",)))
     p = only_error(report, "duplicate_id")
     assert p.row == 5
     assert "第 3 行" in p.zh
@@ -420,7 +428,7 @@ def test_duplicate_ids_name_excel_rows(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["约50亩", "待定", "—"])
 def test_unparsable_numbers(tmp_path: Path, bad: str) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
         ["P1", "ic", 1, 10],
         ["P2", "ic", 1, bad],
@@ -433,14 +441,17 @@ def test_unparsable_numbers(tmp_path: Path, bad: str) -> None:
 
 
 def test_negative_area(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"], ["P1", "ic", 1, -5]]
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
+        ["P1", "ic", 1, -5],
+    ]
     _, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     p = only_error(report, "below_min")
     assert p.row == 2 and p.column is not None and "用地面积" in p.column
 
 
 def test_land_carrier_with_zero_area(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)", "载体类型"],
         ["P1", "ic", 1, 0, "土地"],
         ["P2", "ic", 1, 30, "土地"],
@@ -453,7 +464,7 @@ def test_land_carrier_with_zero_area(tmp_path: Path) -> None:
 
 
 def test_mixed_units_without_header_unit(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地需求"],
         ["P1", "ic", 1, "60亩"],
         ["P2", "ic", 1, "3公顷"],
@@ -467,7 +478,7 @@ def test_mixed_units_without_header_unit(tmp_path: Path) -> None:
 
 
 def test_cell_unit_contradicts_header(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
         ["P1", "ic", 1, "60"],
         ["P2", "ic", 1, "3公顷"],
@@ -479,14 +490,17 @@ def test_cell_unit_contradicts_header(tmp_path: Path) -> None:
 
 
 def test_cell_unit_of_the_wrong_kind(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资", "用地面积(亩)"], ["P1", "ic", "60亩", 10]]
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资", "用地面积(亩)"],
+        ["P1", "ic", "60亩", 10],
+    ]
     _, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     p = only_error(report, "bad_unit")
     assert p.row == 2 and p.column is not None and "总投资" in p.column
 
 
 def test_formula_without_cached_value(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
         ["P1", "ic", 1, 10],
         ["P2", "ic", "=C2*2", 10],
@@ -524,7 +538,7 @@ def test_corrupt_xlsx(tmp_path: Path) -> None:
 
 
 def test_missing_sheet_lists_sheets(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)"], ["P1", "ic", 1]]
+    rows: list[list[Any]] = [["项目编号", "产业集群", "总投资(亿元)"], ["P1", "ic", 1]]
     path = write_xlsx(tmp_path / "p.xlsx", rows, extra_sheets={"2027": rows})
     table, report = read(path, sheet="2028")
     assert table is None
@@ -541,7 +555,7 @@ def test_empty_csv(tmp_path: Path) -> None:
 
 
 def test_header_without_data_rows(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)"]]
+    rows: list[list[Any]] = [["项目编号", "产业集群", "总投资(亿元)"]]
     table, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     assert table is None
     p = only_error(report, "empty_input")
@@ -558,7 +572,10 @@ def test_undecodable_csv_asks_for_encoding(tmp_path: Path) -> None:
 
 
 def test_wrong_explicit_encoding(tmp_path: Path) -> None:
-    rows = [["项目编号", "项目名称", "产业集群", "总投资(亿元)"], ["1", "镜头", "ic", "3"]]
+    rows: list[list[Any]] = [
+        ["项目编号", "项目名称", "产业集群", "总投资(亿元)"],
+        ["1", "镜头", "ic", "3"],
+    ]
     path = write_csv(tmp_path / "p.csv", rows, "gbk")
     table, report = read(path, encoding="utf-8")
     assert table is None
@@ -567,7 +584,7 @@ def test_wrong_explicit_encoding(tmp_path: Path) -> None:
 
 
 def test_merged_key_cell(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
         ["P1", "ic", 1, 10],
         ["P2", "ic", 1, 10],
@@ -583,7 +600,7 @@ def test_merged_key_cell(tmp_path: Path) -> None:
 
 
 def test_merged_non_key_cells_are_filled(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
         ["P1", "ic", 1, 10],
         ["P2", None, 1, 10],
@@ -597,7 +614,11 @@ def test_merged_non_key_cells_are_filled(tmp_path: Path) -> None:
 
 
 def test_unknown_cluster_name(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)"], ["P1", "光子", 1], ["P2", "量子", 1]]
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资(亿元)"],
+        ["P1", "光子", 1],
+        ["P2", "量子", 1],
+    ]
     _, report = read(write_xlsx(tmp_path / "p.xlsx", rows), clusters=CLUSTERS)
     p = only_error(report, "unknown_cluster")
     assert p.row == 3 and "量子" in p.zh
@@ -605,7 +626,7 @@ def test_unknown_cluster_name(tmp_path: Path) -> None:
 
 
 def test_bad_stage_and_need(tmp_path: Path) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["项目编号", "产业集群", "总投资(亿元)", "项目阶段", "配套需求"],
         ["P1", "ic", 1, "搁置", "供水;供电"],
         ["P2", "ic", 1, "签约", "供水;宽带光纤"],
@@ -618,7 +639,10 @@ def test_bad_stage_and_need(tmp_path: Path) -> None:
 
 
 def test_duplicate_meaning_columns(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)", "投资总额(万元)"], ["P1", "ic", 1, 10000]]
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资(亿元)", "投资总额(万元)"],
+        ["P1", "ic", 1, 10000],
+    ]
     table, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     assert table is None
     p = only_error(report, "duplicate_column")
@@ -626,7 +650,10 @@ def test_duplicate_meaning_columns(tmp_path: Path) -> None:
 
 
 def test_english_messages_and_data_error(tmp_path: Path) -> None:
-    rows = [["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"], ["P1", "ic", "待定", 10]]
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资(亿元)", "用地面积(亩)"],
+        ["P1", "ic", "待定", 10],
+    ]
     _, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     with pytest.raises(DataError) as exc:
         report.raise_if_errors()
