@@ -669,3 +669,28 @@ def test_missing_file_and_unsupported_type(tmp_path: Path) -> None:
     path.write_bytes(b"x")
     _, report = read(path)
     assert only_error(report, "unsupported_format")
+
+
+def test_small_conversions(tmp_path: Path) -> None:
+    import datetime as dt
+
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资/万元", "污染等级", "开工时间", "是否拿地即开工", "用工"],
+        ["P1", "ic", "１，２００", "二级", dt.datetime(2027, 3, 1), "需要", "1,500"],
+        ["P2", "ic", 300, "3级", "2026年", "不需要", "４０人"],
+    ]
+    table, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
+    assert not report.errors, [p.text("en") for p in report.errors]
+    assert table is not None
+    assert list(table["investment_yi"]) == [0.12, 0.03]
+    assert list(table["pollution"]) == [2, 3]
+    assert list(table["start_year"]) == [2027, 2026]
+    assert list(table["ready_to_build"]) == [True, False]
+    assert list(table["jobs"]) == [1500, 40]
+
+
+def test_unknown_money_unit_in_header(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [["项目编号", "产业集群", "总投资(美元)"], ["P1", "ic", 1]]
+    _, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
+    p = only_error(report, "unknown_unit")
+    assert "美元" in p.zh and p.row == 1
