@@ -477,12 +477,15 @@ def _sheet_grid(ws: Any, ws_formula: Any, name: str) -> _Grid:
     for rng in ws.merged_cells.ranges:
         r0, c0, r1, c1 = rng.min_row, rng.min_col, rng.max_row, rng.max_col
         merges.append((r0, c0, r1, c1))
-        value = ws.cell(r0, c0).value
-        for r in range(r0, min(r1, len(rows)) + 1):
+        if r0 > len(rows) or c0 > len(rows[r0 - 1][1]):
+            continue
+        # fill downwards only: a value merged across columns (a title, a wide header) belongs
+        # to its first column, one merged across rows belongs to every row of the range
+        value = rows[r0 - 1][1][c0 - 1]
+        for r in range(r0 + 1, min(r1, len(rows)) + 1):
             cells = rows[r - 1][1]
-            for c in range(c0, c1 + 1):
-                if c - 1 < len(cells) and (r, c) != (r0, c0):
-                    cells[c - 1] = value
+            if c0 - 1 < len(cells):
+                cells[c0 - 1] = value
     formulas: list[tuple[int, int]] = []
     for row in ws_formula.iter_rows():
         for c in row:

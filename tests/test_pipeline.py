@@ -694,3 +694,15 @@ def test_unknown_money_unit_in_header(tmp_path: Path) -> None:
     _, report = read(write_xlsx(tmp_path / "p.xlsx", rows))
     p = only_error(report, "unknown_unit")
     assert "美元" in p.zh and p.row == 1
+
+
+def test_header_merged_across_columns_is_one_column(tmp_path: Path) -> None:
+    rows: list[list[Any]] = [
+        ["项目编号", "产业集群", "总投资(亿元)", None, "用地面积(亩)"],
+        ["P1", "ic", 2, None, 30],
+    ]
+    path = write_xlsx(tmp_path / "p.xlsx", rows, merges=("C1:D1", "C2:D2"))
+    table, report = read(path)
+    assert not report.errors, [p.text("en") for p in report.errors]
+    assert table is not None
+    assert table["investment_yi"].iloc[0] == 2.0 and table["land_mu"].iloc[0] == 30.0
