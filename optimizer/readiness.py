@@ -19,6 +19,8 @@ For a project placed on a parcel with land supplied in year ``year``:
 * otherwise, with ``base = max(acquisition, desired_start)``: status ``"ready"`` when
   ``ready_date <= base``, else ``"ready_by"``; ``earliest_start = max(acquisition,
   desired_start, ready_date)``;
+* with no applicable precondition at all the status is ``"ready"``, ``ready_date`` is ``None``
+  and ``earliest_start = base``;
 * ``missing`` lists, in rule-set order, the applicable preconditions whose date is ``None`` or
   later than ``base``.
 

@@ -325,7 +325,7 @@ def test_rank_parcels_ready_first_then_by_start(rules: RuleSet) -> None:
     assert ranked["earliest_start"].iloc[1] == D(2025, 8, 15)
     everything = rank_parcels(inst, project, rules, only_fitting=False, lang="en")
     assert "F" in set(everything["parcel_id"])
-    assert "area" in everything.set_index("parcel_id").loc["F", "misfit"]
+    assert "area" in str(everything.set_index("parcel_id").loc["F", "misfit"])
 
 
 # --------------------------------------------------------------------------- CLI
@@ -340,7 +340,7 @@ def _write_gpkg(path: Any) -> Any:
 
     side = 200.0  # 40 000 m² = 60 亩
     ready = {f"ready_{k}": "2024-06-01" for k in READINESS_ITEMS}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"parcel_id": "A", **ready},
         {"parcel_id": "B", **ready, "ready_power": "2025-09-15"},
         {"parcel_id": "C", **ready, "ready_planning": None},
