@@ -245,14 +245,15 @@ class _Unit:
     kind: str
     name: str
     factor: Fraction  # area: to 亩; money: to 亿元
+    en: str = ""
 
 
-_MU = _Unit("area", "亩", Fraction(1))
-_HA = _Unit("area", "公顷", Fraction(MU_PER_HECTARE))
-_M2 = _Unit("area", "平方米", Fraction(15, 10000))
-_YI = _Unit("money", "亿元", Fraction(1))
-_WAN = _Unit("money", "万元", Fraction(1, WAN_PER_YI))
-_YUAN = _Unit("money", "元", Fraction(1, WAN_PER_YI * WAN_PER_YI))
+_MU = _Unit("area", "亩", Fraction(1), "mu")
+_HA = _Unit("area", "公顷", Fraction(MU_PER_HECTARE), "ha")
+_M2 = _Unit("area", "平方米", Fraction(15, 10000), "m²")
+_YI = _Unit("money", "亿元", Fraction(1), "亿元 (1e8 yuan)")
+_WAN = _Unit("money", "万元", Fraction(1, WAN_PER_YI), "万元 (1e4 yuan)")
+_YUAN = _Unit("money", "元", Fraction(1, WAN_PER_YI * WAN_PER_YI), "yuan")
 
 # Unit spellings after NFKC + lower case (㎡ and m² both become "m2", ㏊ becomes "ha").
 _UNIT_TOKENS: dict[str, _Unit] = {
@@ -617,11 +618,11 @@ def _convert_quantity(
         ctx.error(
             "bad_unit",
             f"单位 {u.name} 不适用于本列",
-            f"unit {u.name} does not fit this column",
+            f"unit {u.en} does not fit this column",
             col,
             r,
             hint_zh=f"以 {target.name} 为单位的数字",
-            hint_en=f"a number in {target.name}",
+            hint_en=f"a number in {target.en}",
         )
     if header_unit is not None:
         conflict = [
@@ -630,40 +631,39 @@ def _convert_quantity(
             if p and p[1] and p[1].kind == target.kind and p[1].factor != header_unit.factor
         ]
         if conflict:
-            units = sorted(
+            wrong = sorted(
                 {
-                    p[1].name
+                    p[1]
                     for p in parsed
                     if p and p[1] and p[1].kind == target.kind and p[1] != header_unit
-                }
+                },
+                key=lambda u: u.name,
             )
             ctx.error(
                 "unit_conflict",
                 f"列 {label} 的表头单位是 {header_unit.name}，但第 {_fmt_rows(conflict)} 行的"
-                f"单元格写的是 {'、'.join(units)}",
-                f"column {label} declares {header_unit.name} in its header, but row(s) "
-                f"{_fmt_rows_en(conflict)} write {', '.join(units)} in the cell",
+                f"单元格写的是 {'、'.join(u.name for u in wrong)}",
+                f"column {label} declares {header_unit.en} in its header, but row(s) "
+                f"{_fmt_rows_en(conflict)} write {', '.join(u.en for u in wrong)} in the cell",
                 col,
                 conflict[0],
                 hint_zh=f"统一用 {header_unit.name}，或去掉单元格中的单位",
-                hint_en=f"use {header_unit.name} throughout, or drop the unit from the cells",
+                hint_en=f"use {header_unit.en} throughout, or drop the unit from the cells",
             )
     else:
-        groups: dict[str, list[int]] = {}
+        groups: dict[_Unit | None, list[int]] = {}
         for p, r in zip(parsed, rows, strict=True):
             if p is None or (p[1] is not None and p[1].kind != target.kind):
                 continue
-            key = p[1].name if p[1] is not None else ""
-            groups.setdefault(key, []).append(r)
-        effective = {k or target.name for k in groups}
-        if len(effective) > 1:
+            groups.setdefault(p[1], []).append(r)
+        if len({u or target for u in groups}) > 1:
             parts_zh = [
-                f"{k or f'未写单位（按 {target.name}）'}：第 {_fmt_rows(v)} 行"
-                for k, v in groups.items()
+                f"{u.name if u else f'未写单位（按 {target.name}）'}：第 {_fmt_rows(v)} 行"
+                for u, v in groups.items()
             ]
             parts_en = [
-                f"{k or f'no unit (read as {target.name})'}: row(s) {_fmt_rows_en(v)}"
-                for k, v in groups.items()
+                f"{u.en if u else f'no unit (read as {target.en})'}: row(s) {_fmt_rows_en(v)}"
+                for u, v in groups.items()
             ]
             first_minor = min(groups.items(), key=lambda kv: (len(kv[1]), kv[1][0]))[1][0]
             ctx.error(
@@ -1005,7 +1005,7 @@ def _table_from_grid(
                 report.error(
                     "bad_header_unit",
                     f"表头单位 {unit.name} 不适用于 {_LABEL_ZH[col]}",
-                    f"header unit {unit.name} does not fit {col}",
+                    f"header unit {unit.en} does not fit {col}",
                     hint_zh=f"例如 {_LABEL_ZH[col]}",
                     hint_en=f"e.g. {_LABEL_ZH[col]}",
                     row=header_row,
