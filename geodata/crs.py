@@ -98,10 +98,10 @@ def check_crs(gdf: gpd.GeoDataFrame, report: Report, *, file: str | None, layer:
     in_china = lon0 >= cx0 and lon1 <= cx1 and lat0 >= cy0 and lat1 <= cy1
     if not (inside and in_china):
         hint = ""
-        if crs.is_projected and maxx > 1_000_000:
-            hint = "（东坐标带有带号前缀？如 40500000 应为 500000，或使用带号坐标系 EPSG:4528）"
-        elif crs.is_projected and minx > 2_000_000 and maxy < 1_000_000:
+        if crs.is_projected and minx > 2_000_000 and maxy < 1_000_000:
             hint = "（X/Y 可能颠倒）"
+        elif crs.is_projected and maxx > 1_000_000:
+            hint = "（东坐标带有带号前缀？如 40500000 应为 500000，或使用带号坐标系 EPSG:4528）"
         elif crs.is_geographic and (abs(miny) > 60 or minx < 60):
             hint = "（经纬度可能颠倒）"
         report.error(
