@@ -236,6 +236,17 @@ def _colour_positive(ws: Any, df: pd.DataFrame, col: str, colour: str) -> None:
     )
 
 
+def _style_quarters(ws: Any, df: pd.DataFrame, lang: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    _colour_positive(ws, df, _label("newly_ready", lang), _GREEN)
+    share = _label("share_ready", lang)
+    if share in df.columns:
+        letter = get_column_letter(list(df.columns).index(share) + 1)
+        for cell in ws[letter][1:]:
+            cell.number_format = "0%"
+
+
 def _colour_departments(ws: Any, df: pd.DataFrame, lang: str) -> None:
     _colour_positive(ws, df, _label("parcels_scheduled", lang), _AMBER)
     _colour_positive(ws, df, _label("parcels_unscheduled", lang), _RED)
@@ -574,7 +585,7 @@ def _write_inventory(
         (
             t(lang, "按季度", "by quarter"),
             q_sheet,
-            lambda ws, df: _colour_positive(ws, df, _label("newly_ready", lang), _GREEN),
+            lambda ws, df: _style_quarters(ws, df, lang),
         ),
         (
             t(lang, "按部门", "by department"),
