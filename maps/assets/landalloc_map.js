@@ -1,0 +1,444 @@
+/* landalloc result maps: parcels, factories, zones, legend, KPI panel, filters, popups.
+ * Every user string reaches the page through textContent (never innerHTML), so names with
+ * quotes, backslashes, backticks or "</script>" are shown as they are.
+ */
+(function () {
+  'use strict';
+
+  var registry = [];
+  window.landalloc = { maps: registry };
+
+  var READY_CODES = ['', 'ready', 'ready_by', 'blocked'];
+  var READY_FILL = ['#bdbdbd', '#2e7d32', '#f9a825', '#c62828'];
+  var OCC_FILL = ['#ffffff', '#b3e5fc', '#4fc3f7', '#0277bd'];
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function fmt(x, digits) {
+    if (x === null || x === undefined || x === '' || isNaN(x)) { return '—'; }
+    return Number(x).toLocaleString('zh-CN', {
+      minimumFractionDigits: 0, maximumFractionDigits: digits === undefined ? 1 : digits
+    });
+  }
+
+  function decodeRing(flat) {
+    var out = [], lat = 0, lng = 0;
+    for (var i = 0; i + 1 < flat.length; i += 2) {
+      lat += flat[i]; lng += flat[i + 1];
+      out.push([lat / 1e5, lng / 1e5]);
+    }
+    return out;
+  }
+
+  function decodePolys(enc) {
+    return enc.map(function (poly) { return poly.map(decodeRing); });
+  }
+
+  function stopEvents(div) {
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+  }
+
+  function control(map, position, build) {
+    var c = L.control({ position: position });
+    c.onAdd = function () { var d = build(); stopEvents(d); return d; };
+    c.addTo(map);
+    return c;
+  }
+
+  function row(parent, label, value) {
+    if (value === null || value === undefined || value === '') { return; }
+    var r = el('div', 'la-row');
+    r.appendChild(el('span', 'la-k', label));
+    r.appendChild(el('span', 'la-v', value));
+    parent.appendChild(r);
+  }
+
+  function init(map, geo, d) {
+    var T = d.t;
+    var clusters = d.clusters;
+    var projects = d.projects;
+    var renderer = L.canvas({ padding: 0.5, tolerance: 3 });
+    map.attributionControl.setPrefix('Leaflet');
+    map.getContainer().classList.add('la-map');
+    if (!d.tiles.length) { map.getContainer().classList.add('la-notiles'); }
+
+    /* ---------- base layers and overlays ---------- */
+    var bases = {}, overlays = {}, firstBase = null;
+    var noTiles = L.layerGroup();
+    d.tiles.forEach(function (t) {
+      var layer = L.tileLayer(t.url, {
+        subdomains: t.sub || 'abc', maxZoom: t.maxZoom, attribution: t.attr
+      });
+      if (t.overlay) { overlays[t.name] = layer; layer.addTo(map); }
+      else { bases[t.name] = layer; if (!firstBase) { firstBase = layer; } }
+    });
+    bases[T.noBasemap] = noTiles;
+    (firstBase || noTiles).addTo(map);
+
+    /* ---------- zones ---------- */
+    var zoneGroup = L.layerGroup();
+    geo.zones.forEach(function (z) {
+      L.polygon(decodePolys(z.g), {
+        renderer: renderer, fill: false, color: '#37474f', weight: 2, dashArray: '8 6',
+        interactive: false
+      }).addTo(zoneGroup);
+      if (z.p) {
+        var lab = el('span', null, z.n);
+        L.tooltip({ permanent: true, direction: 'center', className: 'la-zone-label',
+          interactive: false }).setLatLng(z.p).setContent(lab).addTo(zoneGroup);
+      }
+    });
+
+    /* ---------- parcels ---------- */
+    var parcelGroup = L.featureGroup();
+    var byId = {};
+    var items = geo.parcels.map(function (p, i) {
+      var rows = d.prow[i] || [];
+      var main = null;
+      rows.forEach(function (r) { if (!main || r[1] > main[1]) { main = r; } });
+      var pr = d.pready[i] || 0;
+      var status = 0;
+      if (main && projects[main[0]][11]) { status = projects[main[0]][11]; }
+      else if (pr) { status = pr[0]; }
+      var years = {};
+      rows.forEach(function (r) { years[r[3]] = true; });
+      var cls = {};
+      rows.forEach(function (r) { cls[projects[r[0]][3]] = true; });
+      var item = {
+        id: p[0], zone: p[1], area: p[2], rows: rows, main: main, pready: pr,
+        status: status, years: years, clusters: cls, kind: 'parcel'
+      };
+      var layer = L.polygon(decodePolys(p[3]), { renderer: renderer, laItem: item });
+      item.layer = layer;
+      byId[p[0]] = layer;
+      return item;
+    });
+
+    function parcelStyle(item, mode) {
+      var placed = !!item.main;
+      var s = { weight: 1, color: placed ? '#37474f' : '#9e9e9e', dashArray: null,
+        opacity: 1, fillOpacity: placed ? 0.78 : 0.55 };
+      if (mode === 'ready') {
+        s.fillColor = READY_FILL[item.status] || READY_FILL[0];
+        s.fillOpacity = 0.7;
+        if (placed) { s.weight = 2; s.color = '#212121'; }
+        return s;
+      }
+      s.fillColor = placed ? clusters[projects[item.main[0]][3]][2] : '#ffffff';
+      if (item.status === 3) { s.color = '#d32f2f'; s.weight = 2.5; s.dashArray = '6 4'; }
+      else if (item.status === 2) { s.color = '#ef6c00'; s.weight = 2; s.dashArray = '2 4'; }
+      return s;
+    }
+
+    function readinessText(code, date, missing) {
+      var txt = code === 1 ? T.ready : code === 2 ? T.readyBy + (date ? ' ' + date : '')
+        : code === 3 ? T.blocked : T.unknown;
+      return missing ? txt + '；' + T.missing + '：' + missing : txt;
+    }
+
+    function projectBlock(parent, r, kind) {
+      var p = projects[r[0]];
+      var b = el('div', 'la-proj');
+      b.appendChild(el('div', 'la-proj-name', p[1] || p[0]));
+      row(b, T.projectId, p[0]);
+      row(b, T.company, p[2]);
+      row(b, T.cluster, clusters[p[3]][1]);
+      row(b, T.stage, p[4]);
+      row(b, T.investment, fmt(p[5], 2) + ' ' + T.yi);
+      if (p[6]) { row(b, T.output, fmt(p[6], 2) + ' ' + T.yi); }
+      if (p[7]) { row(b, T.tax, fmt(p[7], 0) + ' ' + T.wan); }
+      if (p[8]) { row(b, T.jobs, fmt(p[8], 0)); }
+      if (kind === 'parcel') { row(b, T.land, fmt(r[1], 1) + ' ' + T.mu); }
+      else { row(b, T.floor, fmt(r[2], 0) + ' ㎡'); }
+      if (p[13]) { row(b, T.group, p[13]); }
+      row(b, T.year, r[3]);
+      row(b, T.start, p[10]);
+      if (p[11] || p[12]) { row(b, T.readiness, readinessText(p[11], '', p[12])); }
+      parent.appendChild(b);
+    }
+
+    function parcelPopup(layer) {
+      var item = layer.options.laItem;
+      var box = el('div', 'la-popup');
+      box.appendChild(el('div', 'la-popup-title',
+        T.parcel + ' ' + item.id + '（' + item.zone + '，' + fmt(item.area, 1) + ' ' + T.mu + '）'));
+      if (!item.rows.length) { box.appendChild(el('div', 'la-vacant', T.vacant)); }
+      item.rows.forEach(function (r) { projectBlock(box, r, 'parcel'); });
+      if (item.pready) {
+        row(box, T.parcelReadiness, readinessText(item.pready[0], item.pready[1], item.pready[2]));
+      }
+      return box;
+    }
+
+    function parcelTooltip(layer) {
+      var item = layer.options.laItem;
+      var names = item.rows.map(function (r) { return projects[r[0]][1] || projects[r[0]][0]; });
+      var t = T.parcel + ' ' + item.id + ' · ' + (names.length ? names.join('、') : T.vacant);
+      if (item.status === 3) { t += ' · ' + T.blocked; }
+      return el('span', null, t);
+    }
+
+    parcelGroup.bindPopup(parcelPopup, { maxWidth: 360, maxHeight: 420 });
+    parcelGroup.bindTooltip(parcelTooltip, { sticky: true, direction: 'top' });
+
+    /* ---------- factories ---------- */
+    var factoryGroup = L.featureGroup();
+    var fById = {};
+    var fitems = geo.factories.map(function (f, i) {
+      var rows = d.frow[i] || [];
+      var used = 0, years = {}, cls = {};
+      rows.forEach(function (r) {
+        used += r[2] || 0; years[r[3]] = true; cls[projects[r[0]][3]] = true;
+      });
+      var occ = f[2] > 0 ? used / f[2] : 0;
+      var band = occ <= 0 ? 0 : occ < 0.5 ? 1 : occ < 0.999 ? 2 : 3;
+      var item = { id: f[0], zone: f[1], floor: f[2], rows: rows, used: used, occ: occ,
+        years: years, clusters: cls, kind: 'factory' };
+      var radius = Math.max(5, Math.min(13, Math.sqrt(f[2]) / 18));
+      var layer = L.circleMarker(f[3], {
+        renderer: renderer, radius: radius, color: '#263238', weight: 1.5,
+        fillColor: OCC_FILL[band], fillOpacity: 0.95, laItem: item
+      });
+      item.layer = layer;
+      fById[f[0]] = layer;
+      return item;
+    });
+    factoryGroup.bindPopup(function (layer) {
+      var item = layer.options.laItem;
+      var box = el('div', 'la-popup');
+      box.appendChild(el('div', 'la-popup-title', T.factory + ' ' + item.id + '（' + item.zone + '）'));
+      row(box, T.floorFree, fmt(item.floor, 0) + ' ㎡');
+      row(box, T.occupancy, fmt(item.used, 0) + ' ㎡（' + fmt(item.occ * 100, 0) + '%）');
+      if (!item.rows.length) { box.appendChild(el('div', 'la-vacant', T.factoryEmpty)); }
+      item.rows.forEach(function (r) { projectBlock(box, r, 'factory'); });
+      return box;
+    }, { maxWidth: 360, maxHeight: 420 });
+    factoryGroup.bindTooltip(function (layer) {
+      var item = layer.options.laItem;
+      return el('span', null, T.factory + ' ' + item.id + ' · ' + T.occupancy + ' '
+        + fmt(item.occ * 100, 0) + '%');
+    }, { sticky: true, direction: 'top' });
+
+    /* ---------- filters ---------- */
+    var state = { mode: 'cluster', years: {}, vacant: true, clusters: {}, ready: {} };
+    d.years.forEach(function (y) { state.years[y] = true; });
+    clusters.forEach(function (c, i) { state.clusters[i] = true; });
+    [0, 1, 2, 3].forEach(function (k) { state.ready[k] = true; });
+
+    function anyChecked(set, checked) {
+      for (var k in set) { if (Object.prototype.hasOwnProperty.call(set, k) && checked[k]) { return true; } }
+      return false;
+    }
+
+    function visible(item) {
+      if (!item.rows.length) {
+        if (!state.vacant) { return false; }
+      } else if (!anyChecked(item.years, state.years) || !anyChecked(item.clusters, state.clusters)) {
+        return false;
+      }
+      return item.kind === 'factory' || !!state.ready[item.status];
+    }
+
+    function apply() {
+      items.forEach(function (item) {
+        var on = visible(item);
+        if (on) {
+          item.layer.setStyle(parcelStyle(item, state.mode));
+          if (!parcelGroup.hasLayer(item.layer)) { parcelGroup.addLayer(item.layer); }
+        } else if (parcelGroup.hasLayer(item.layer)) {
+          parcelGroup.removeLayer(item.layer);
+        }
+      });
+      fitems.forEach(function (item) {
+        var on = visible(item);
+        if (on && !factoryGroup.hasLayer(item.layer)) { factoryGroup.addLayer(item.layer); }
+        if (!on && factoryGroup.hasLayer(item.layer)) { factoryGroup.removeLayer(item.layer); }
+      });
+      legendUpdate();
+    }
+
+    zoneGroup.addTo(map);
+    parcelGroup.addTo(map);
+    factoryGroup.addTo(map);
+    overlays[T.zones] = zoneGroup;
+    overlays[T.parcels] = parcelGroup;
+    overlays[T.factories] = factoryGroup;
+    L.control.layers(bases, overlays, { position: 'topright', collapsed: false }).addTo(map);
+    L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
+
+    function checkbox(parent, label, checked, onchange, swatch) {
+      var lab = el('label', 'la-check');
+      var input = el('input');
+      input.type = 'checkbox';
+      input.checked = checked;
+      input.addEventListener('change', function () { onchange(input.checked); apply(); });
+      lab.appendChild(input);
+      if (swatch) { var s = el('span', 'la-swatch'); s.style.background = swatch; lab.appendChild(s); }
+      lab.appendChild(el('span', null, label));
+      parent.appendChild(lab);
+    }
+
+    control(map, 'topright', function () {
+      var box = el('details', 'la-panel la-filter');
+      box.open = true;
+      box.appendChild(el('summary', 'la-panel-title', T.filters));
+      var fs = el('div', 'la-fieldset');
+      fs.appendChild(el('div', 'la-subtitle', T.colourBy));
+      [['cluster', T.byCluster], ['ready', T.byReadiness]].forEach(function (m) {
+        var lab = el('label', 'la-check');
+        var input = el('input');
+        input.type = 'radio';
+        input.name = 'la-mode-' + registry.length;
+        input.checked = m[0] === state.mode;
+        input.addEventListener('change', function () {
+          if (input.checked) { state.mode = m[0]; apply(); }
+        });
+        lab.appendChild(input);
+        lab.appendChild(el('span', null, m[1]));
+        fs.appendChild(lab);
+      });
+      box.appendChild(fs);
+      var fy = el('div', 'la-fieldset la-years');
+      fy.appendChild(el('div', 'la-subtitle', T.byYear));
+      d.years.forEach(function (y) {
+        checkbox(fy, String(y), true, function (v) { state.years[y] = v; });
+      });
+      checkbox(fy, T.vacantShort, true, function (v) { state.vacant = v; });
+      box.appendChild(fy);
+      var fc = el('div', 'la-fieldset');
+      fc.appendChild(el('div', 'la-subtitle', T.byCluster2));
+      d.usedClusters.forEach(function (ci) {
+        checkbox(fc, clusters[ci][1], true, function (v) { state.clusters[ci] = v; }, clusters[ci][2]);
+      });
+      box.appendChild(fc);
+      var fr = el('div', 'la-fieldset');
+      fr.appendChild(el('div', 'la-subtitle', T.byReadiness2));
+      [[1, T.ready], [2, T.readyBy], [3, T.blocked], [0, T.unknown]].forEach(function (r) {
+        checkbox(fr, r[1], true, function (v) { state.ready[r[0]] = v; }, READY_FILL[r[0]]);
+      });
+      box.appendChild(fr);
+      return box;
+    });
+
+    /* ---------- title, notice ---------- */
+    var head = el('div', 'la-title');
+    head.appendChild(el('div', 'la-title-main', d.title));
+    if (d.subtitle) { head.appendChild(el('div', 'la-title-sub', d.subtitle)); }
+    head.appendChild(el('div', 'la-title-date', d.dateline));
+    if (d.notice) { head.appendChild(el('div', 'la-notice', d.notice)); }
+    stopEvents(head);
+    map.getContainer().appendChild(head);
+
+    /* ---------- KPI panel ---------- */
+    control(map, 'topleft', function () {
+      var box = el('details', 'la-panel la-kpi');
+      box.open = true;
+      box.appendChild(el('summary', 'la-panel-title', T.kpiTitle));
+      d.kpi.forEach(function (sec) {
+        box.appendChild(el('div', 'la-subtitle', sec[0]));
+        sec[1].forEach(function (kv) { row(box, kv[0], kv[1]); });
+      });
+      if (d.unassigned.length) {
+        var det = el('details', 'la-unassigned');
+        det.appendChild(el('summary', null, T.unassigned + '（' + d.unassignedTotal + '）'));
+        var ul = el('ul');
+        d.unassigned.forEach(function (u) { ul.appendChild(el('li', null, u)); });
+        det.appendChild(ul);
+        box.appendChild(det);
+      }
+      return box;
+    });
+
+    /* ---------- legend ---------- */
+    var legendBody = null;
+    function legendUpdate() {
+      if (!legendBody) { return; }
+      legendBody.textContent = '';
+      function item(label, swatchStyle) {
+        var r = el('div', 'la-legend-item');
+        var s = el('span', 'la-swatch');
+        for (var k in swatchStyle) {
+          if (Object.prototype.hasOwnProperty.call(swatchStyle, k)) { s.style[k] = swatchStyle[k]; }
+        }
+        r.appendChild(s);
+        r.appendChild(el('span', null, label));
+        legendBody.appendChild(r);
+      }
+      if (state.mode === 'ready') {
+        [[1, T.ready], [2, T.readyBy], [3, T.blocked], [0, T.unknown]].forEach(function (r) {
+          item(r[1], { background: READY_FILL[r[0]] });
+        });
+        item(T.placedOutline, { background: '#fff', border: '2px solid #212121' });
+      } else {
+        d.usedClusters.forEach(function (ci) {
+          item(clusters[ci][1], { background: clusters[ci][2] });
+        });
+        item(T.vacant, { background: '#fff', border: '1px solid #9e9e9e' });
+        item(T.blockedOutline, { background: '#fff', border: '2px dashed #d32f2f' });
+        item(T.readyByOutline, { background: '#fff', border: '2px dotted #ef6c00' });
+      }
+      legendBody.appendChild(el('div', 'la-subtitle', T.factories));
+      [[0, T.occ0], [1, T.occ1], [2, T.occ2], [3, T.occ3]].forEach(function (o) {
+        item(o[1], { background: OCC_FILL[o[0]], border: '1.5px solid #263238', borderRadius: '50%' });
+      });
+      item(T.zoneLine, { background: 'transparent', border: '0', borderTop: '2px dashed #37474f', height: '0' });
+    }
+    control(map, 'bottomleft', function () {
+      var box = el('details', 'la-panel la-legend');
+      box.open = true;
+      box.appendChild(el('summary', 'la-panel-title', T.legend));
+      legendBody = el('div');
+      box.appendChild(legendBody);
+      return box;
+    });
+
+    apply();
+    var pad = map.getSize();
+    if (geo.bounds) {
+      map.fitBounds(geo.bounds, {
+        paddingTopLeft: [Math.min(290, pad.x * 0.3), 80],
+        paddingBottomRight: [Math.min(230, pad.x * 0.25), 20]
+      });
+    }
+
+    var entry = {
+      map: map, name: d.scenario, parcels: byId, factories: fById, parcelGroup: parcelGroup,
+      factoryGroup: factoryGroup, ready: false, apply: apply, state: state
+    };
+    entry.drawnParcels = function () {
+      var n = 0;
+      parcelGroup.eachLayer(function (l) { if (l._map && l._parts && l._parts.length) { n += 1; } });
+      return n;
+    };
+    registry.push(entry);
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        entry.ready = true;
+        window.landallocReadyAt = performance.now();
+      });
+    });
+    return entry;
+  }
+
+  function syncAll() {
+    var busy = false;
+    registry.forEach(function (a) {
+      a.map.on('move', function () {
+        if (busy) { return; }
+        busy = true;
+        registry.forEach(function (b) {
+          if (b !== a) { b.map.setView(a.map.getCenter(), a.map.getZoom(), { animate: false }); }
+        });
+        busy = false;
+      });
+    });
+  }
+
+  window.LandallocMap = { init: init, syncAll: syncAll, readyCodes: READY_CODES };
+})();

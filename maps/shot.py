@@ -1,0 +1,122 @@
+"""A still image of a map for slides, taken with headless Chromium (no Python browser driver).
+
+Chromium runs with a fresh profile, no sandbox (containers), no GPU and no background traffic;
+the page is loaded from the local file and given a few seconds of virtual time to draw.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from geodata.report import fail
+from geodata.store import atomic_path
+
+#: Where Chromium is looked for, after ``$LANDALLOC_CHROMIUM``.
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: The flags every headless run uses.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+)
+
+
+def find_chromium() -> str | None:
+    """The Chromium executable to use, or ``None`` when none is installed."""
+    env = os.environ.get("LANDALLOC_CHROMIUM")
+    if env:
+        return env if Path(env).exists() else None
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def screenshot(
+    html_path: str | Path,
+    png_path: str | Path,
+    width: int = 1600,
+    height: int = 1000,
+    *,
+    wait_ms: int = 8000,
+    timeout_s: float = 120.0,
+) -> Path:
+    """Render a map page in headless Chromium and save a PNG (written atomically).
+
+    Parameters
+    ----------
+    html_path
+        The map page (a local file).
+    png_path
+        Where to write the PNG.
+    width, height
+        The window size in pixels.
+    wait_ms
+        Virtual time given to the page to draw (tiles, if any, load within it).
+    timeout_s
+        Wall-clock limit for Chromium.
+
+    Raises
+    ------
+    DataError
+        When Chromium is not installed, the page is missing or no image was produced.
+    """
+    html_path = Path(html_path).resolve()
+    png_path = Path(png_path)
+    if not html_path.is_file():
+        raise fail(
+            "no_file",
+            f"找不到地图文件 {html_path}",
+            f"map file not found: {html_path}",
+            file=str(html_path),
+        )
+    exe = find_chromium()
+    if exe is None:
+        raise fail(
+            "no_chromium",
+            "截图需要 Chromium 浏览器，但未找到（可安装 Debian 软件包 chromium，或设置环境变量 "
+            "LANDALLOC_CHROMIUM 指向浏览器程序）",
+            "a screenshot needs Chromium, which was not found (install the Debian package "
+            "chromium, or point LANDALLOC_CHROMIUM at the browser)",
+        )
+    with (
+        tempfile.TemporaryDirectory(prefix="landalloc-chromium-") as profile,
+        atomic_path(png_path) as tmp,
+    ):
+        cmd = [
+            exe,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={int(width)},{int(height)}",
+            f"--virtual-time-budget={int(wait_ms)}",
+            f"--screenshot={tmp}",
+            html_path.as_uri(),
+        ]
+        try:
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout_s, check=False
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise fail(
+                "screenshot_failed",
+                f"Chromium 截图超时（{timeout_s:.0f} 秒）",
+                f"Chromium screenshot timed out ({timeout_s:.0f} s)",
+            ) from exc
+        if not tmp.exists() or tmp.stat().st_size == 0:
+            tail = (proc.stderr or "").strip().splitlines()[-3:]
+            raise fail(
+                "screenshot_failed",
+                "Chromium 没有生成截图：" + " / ".join(tail),
+                "Chromium produced no screenshot: " + " / ".join(tail),
+            )
+    return png_path
