@@ -470,7 +470,7 @@ def shapefile_encoding(
             f"{fname} 没有 .cpg 编码文件，属性文字也不是 UTF-8，无法确定编码（可能是 GBK）；"
             f"为避免乱码未读取。{ask_zh}",
             f"{fname} has no .cpg file and its text is not UTF-8, so its encoding is unknown "
-            f"(GBK?); it was not read to avoid garbled names. {ask_en}",
+            f"(GBK?); it was not read to avoid garbled names. {ask_en[0].upper()}{ask_en[1:]}",
             hint_zh="--encoding gbk（或在 .cpg 文件中写明编码）",
             hint_en="--encoding gbk (or a .cpg file naming the code page)",
             **where,
