@@ -1,0 +1,325 @@
+"""Tests of the maps without a browser: payload, escaping, offline assets, geometry, CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Polygon
+
+from geodata.report import DataError
+from geodata.store import write_tables
+from landalloc.cli import main
+from maps import geom
+from maps.offline import external_refs, script_json, tile_specs, wgs84_to_gcj02
+from maps.render import ResultTables, render_compare_map, render_result_map, write_map
+from maps.sample import fake_result, sample_tables
+
+NASTY = 'C:\\2019 "光子" </script> `x` \\u0041'
+_INIT_RE = re.compile(
+    r"LandallocMap\.init\(map_la\d, landallocGeo, (.*?)\);(?:LandallocMap|\s*$)", re.M
+)
+
+
+def _payloads(html: str) -> list[dict[str, Any]]:
+    out = []
+    for m in _INIT_RE.finditer(html):
+        out.append(json.loads(m.group(1)))
+    return out
+
+
+def _geo(html: str) -> dict[str, Any]:
+    m = re.search(r"var landallocGeo = (.*?);</script>", html)
+    assert m is not None
+    return json.loads(m.group(1))
+
+
+@pytest.fixture(scope="module")
+def small() -> tuple[Any, ...]:
+    tables = sample_tables(9, vertices=12)
+    a, u, k, r = fake_result(tables, share=0.7, names={0: NASTY})
+    return tables, a, u, k, r
+
+
+def test_result_map_is_offline_and_self_contained(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, r = small
+    html = render_result_map(tables, a, u, k, readiness=r, title="基准方案", date="2025-01-02")
+    assert external_refs(html) == []
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)
+    for cdn in ("jsdelivr", "cdnjs", "unpkg", "bootstrapcdn", "code.jquery"):
+        assert cdn not in html
+    assert 't.version="1.9.3"' in html  # Leaflet inlined from xstatic-leaflet
+    assert "leaflet.js.map" not in html
+    assert "tile.openstreetmap" not in html
+
+
+def test_payload_describes_every_parcel_and_placement(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, r = small
+    html = render_result_map(tables, a, u, k, readiness=r, title="T", date="2025-01-02")
+    geo = _geo(html)
+    (p,) = _payloads(html)
+    assert [row[0] for row in geo["parcels"]] == list(tables.parcels["parcel_id"])
+    placed = set(a.loc[a["carrier_kind"] == "parcel", "carrier_id"])
+    ids = [row[0] for row in geo["parcels"]]
+    assert {ids[i] for i, rows in enumerate(p["prow"]) if rows} == placed
+    assert sum(len(rows) for rows in p["frow"]) == int((a["carrier_kind"] == "factory").sum())
+    assert p["years"] == sorted({int(y) for y in a["year"]})
+    assert len(geo["zones"]) == len(tables.zones)
+    kpi_text = json.dumps(p["kpi"], ensure_ascii=False)
+    assert "落地总投资" in kpi_text and "2025 全区" in kpi_text and "≥10亿" in kpi_text
+    assert "3 / 4" in kpi_text  # ≥10亿 placed / pipeline
+    assert p["unassignedTotal"] == 2 and "用完" in p["unassigned"][0]
+    assert p["dateline"].endswith("2025-01-02") and "基准方案" in p["dateline"]
+
+
+def test_user_text_is_escaped_everywhere(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _r = small
+    html = render_result_map(tables, a, u, k, title=NASTY, subtitle=NASTY, date="2025-01-02")
+    # the only </script> are the real closing tags
+    assert html.count("</script>") == len(re.findall(r"<script\b", html))
+    assert "</script> `x`" not in html
+    (p,) = _payloads(html)
+    assert p["title"] == NASTY and p["subtitle"] == NASTY
+    assert NASTY in [proj[1] for proj in p["projects"]]
+    assert "<title>C:\\2019 &quot;光子&quot; &lt;/script&gt;" in html
+
+
+def test_script_json_escapes_markup() -> None:
+    text = script_json({"a": "</script><!--&\u2028", "n": float("nan")})
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"a": "</script><!--&\u2028", "n": None}
+
+
+def test_english_map(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _r = small
+    html = render_result_map(tables, a, u, k, title="T", lang="en", date="2025-01-02")
+    (p,) = _payloads(html)
+    assert p["t"]["legend"] == "Legend"
+    assert "Investment placed" in json.dumps(p["kpi"])
+    assert p["unassigned"][0].endswith("2025 quota used by higher-priority projects")
+
+
+def test_unknown_carrier_and_missing_column_are_reported(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _ = small
+    bad = a.copy()
+    bad.loc[1, "carrier_id"] = "NOPE"
+    with pytest.raises(DataError) as exc:
+        render_result_map(tables, bad, u, k, title="T")
+    (problem,) = exc.value.report.errors
+    assert problem.code == "unknown_carrier" and problem.row == 2
+    assert problem.column == "carrier_id" and "NOPE" in problem.zh
+    with pytest.raises(DataError) as exc:
+        render_result_map(tables, a.drop(columns="carrier_id"), u, k, title="T")
+    assert exc.value.report.errors[0].code == "missing_column"
+    assert "carrier_id" in exc.value.report.errors[0].zh
+
+
+def test_bad_readiness_status_is_reported(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, r = small
+    bad = r.copy()
+    bad.loc[0, "status"] = "maybe"
+    with pytest.raises(DataError) as exc:
+        render_result_map(tables, a, u, k, readiness=bad, title="T")
+    assert exc.value.report.errors[0].code == "bad_status"
+
+
+def test_basemap_choices() -> None:
+    assert tile_specs("none") == []
+    assert "openstreetmap" in tile_specs("osm")[0].url
+    with pytest.raises(DataError, match="key"):
+        tile_specs("tianditu")
+    with pytest.raises(DataError, match="key"):
+        tile_specs("tianditu", tianditu_key='abc"><script>')
+    tdt = tile_specs("tianditu", tianditu_key="0123456789abcdef")
+    assert all(s.url.endswith("tk=0123456789abcdef") for s in tdt)
+    with pytest.raises(DataError, match="GCJ-02"):
+        tile_specs("gaode")
+    assert "autonavi" in tile_specs("gaode", shift_gcj02=True)[0].url
+    with pytest.raises(DataError):
+        tile_specs("google")
+
+
+def test_tile_urls_only_in_script(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _r = small
+    html = render_result_map(tables, a, u, k, title="T", basemap="osm")
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in html
+    assert external_refs(html) == []
+
+
+def test_gcj02_shift_is_display_only(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _r = small
+    before = tables.parcels.geometry.copy()
+    plain = _geo(render_result_map(tables, a, u, k, title="T"))
+    html = render_result_map(tables, a, u, k, title="T", basemap="gaode", shift_gcj02=True)
+    shifted = _geo(html)
+    assert tables.parcels.geometry.geom_equals(before).all()
+    (p,) = _payloads(html)
+    assert "GCJ-02" in p["notice"]
+    (lat0, lng0), (lat1, lng1) = plain["bounds"][0], shifted["bounds"][0]
+    # about 500 m east and 200 m south in Suzhou
+    assert 0.003 < lng1 - lng0 < 0.007
+    assert -0.004 < lat1 - lat0 < 0.0
+
+
+def test_gcj02_formula() -> None:
+    pts = np.array([[120.45, 31.30], [2.35, 48.85]])
+    out = wgs84_to_gcj02(pts)
+    assert np.allclose(out[1], pts[1])  # outside China: unchanged
+    dx = (out[0, 0] - pts[0, 0]) * 111_320 * np.cos(np.radians(31.3))
+    dy = (out[0, 1] - pts[0, 1]) * 110_540
+    assert 300 < np.hypot(dx, dy) < 700
+
+
+def test_geometry_encoding_round_trip() -> None:
+    poly = Polygon([(120.1, 31.2), (120.102, 31.2), (120.102, 31.2015), (120.1, 31.2015)])
+    (enc,) = geom.encode_polygonal(poly)
+    ring = geom.decode_ring(enc[0])
+    assert len(ring) == 4
+    assert ring[0] == (31.2, 120.1)
+    assert ring[2] == pytest.approx((31.2015, 120.102))
+
+
+def test_simplify_removes_wobble_and_keeps_shared_edges() -> None:
+    # two neighbours sharing a wobbly edge (sub-metre wobble), as a clean coverage
+    wob = [(100.0, y, 0.3 * np.sin(y)) for y in np.arange(0, 101, 5.0)]
+    edge = [(x + dx, y) for x, y, dx in wob]
+    left = Polygon([(0, 0), *edge, (0, 100)])
+    right = Polygon([(200, 0), (200, 100), *reversed(edge)])
+    gs = gpd.GeoSeries([left, right], crs="EPSG:4549").translate(535000, 3462000)
+    out = geom.simplify(gs, 1.0)
+    assert all(
+        len(g.exterior.coords) < len(o.exterior.coords) for g, o in zip(out, gs, strict=True)
+    )
+    assert out.is_valid.all()
+    assert out.iloc[0].intersection(out.iloc[1]).area < 1e-6
+    assert out.iloc[0].intersection(out.iloc[1]).length > 99  # still one common boundary
+    assert abs(out.area.sum() - gs.area.sum()) / gs.area.sum() < 0.01
+
+
+def test_size_per_parcel_is_within_budget() -> None:
+    tables = sample_tables(1000, vertices=24, n_factories=20)
+    a, u, k, r = fake_result(tables)
+    html = render_result_map(tables, a, u, k, readiness=r, title="T")
+    size = len(html.encode("utf-8"))
+    assets = 200_000
+    # the 8 MB budget for 10 000 parcels is 800 bytes per parcel
+    assert size - assets < 1000 * 800, size
+
+
+def test_compare_map_embeds_geometry_once(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _r = small
+    left = ResultTables("方案甲", a, u, k)
+    right = ResultTables("方案乙", a.iloc[: len(a) // 2], u, {**k, "scenario": "方案乙"})
+    html = render_compare_map(tables, left, right, title="对比", date="2025-01-02")
+    assert html.count("var landallocGeo =") == 1
+    p1, p2 = _payloads(html)
+    assert (p1["title"], p2["title"]) == ("方案甲", "方案乙")
+    assert html.count("LandallocMap.syncAll()") == 1
+    assert external_refs(html) == []
+
+
+def test_write_map_is_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "m.html"
+    write_map("<html>中文</html>", target)
+    assert target.read_text(encoding="utf-8") == "<html>中文</html>"
+    assert [p.name for p in target.parent.iterdir()] == ["m.html"]
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _result_dir(tmp_path: Path, name: str, tables: Any, gpkg: Path, **extra: Any) -> Path:
+    a, u, k, r = fake_result(tables, names={0: NASTY})
+    d = tmp_path / name
+    d.mkdir()
+    a.to_csv(d / "assignments.csv", index=False, encoding="utf-8-sig")
+    u.to_csv(d / "unassigned.csv", index=False, encoding="utf-8-sig")
+    r.to_csv(d / "readiness.csv", index=False, encoding="utf-8-sig")
+    summary = {"scenario": name, "status": "OPTIMAL", "kpis": k, "data": str(gpkg), **extra}
+    (d / "summary.json").write_text(json.dumps(summary, ensure_ascii=False), encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def gpkg(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    tables = sample_tables(9)
+    path = tmp_path_factory.mktemp("data") / "d.gpkg"
+    write_tables(tables, path)
+    return tables, path
+
+
+def test_cli_map_writes_map_and_refuses_to_overwrite(
+    tmp_path: Path, gpkg: tuple[Any, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables, path = gpkg
+    d = _result_dir(tmp_path, "基准", tables, path, created="2025-03-04T10:00:00")
+    assert main(["map", str(d)]) == 0
+    html = (d / "map.html").read_text(encoding="utf-8")
+    (p,) = _payloads(html)
+    assert p["title"] == "基准" and p["dateline"].endswith("2025-03-04")
+    assert NASTY in [proj[1] for proj in p["projects"]]
+    assert any(p["pready"])  # readiness.csv with parcel_id/status was used
+    assert "已写出地图" in capsys.readouterr().out
+    assert main(["map", str(d)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["map", str(d), "--overwrite"]) == 0
+
+
+def test_cli_map_bad_usage(
+    tmp_path: Path, gpkg: tuple[Any, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables, path = gpkg
+    d = _result_dir(tmp_path, "r", tables, path)
+    assert main(["map", str(d), "--basemap", "gaode"]) == 2
+    err = capsys.readouterr().err
+    assert "GCJ-02" in err and "Traceback" not in err
+    assert main(["--lang", "en", "map", str(d), "--basemap", "tianditu"]) == 2
+    assert "Tianditu" in capsys.readouterr().err
+    assert not (d / "map.html").exists()
+    (d / "summary.json").unlink()
+    assert main(["map", str(d)]) == 2
+    assert "summary.json" in capsys.readouterr().err
+    assert main(["map", str(tmp_path / "nowhere")]) == 2
+    assert "找不到结果目录" in capsys.readouterr().err
+
+
+def test_cli_map_data_moved(
+    tmp_path: Path, gpkg: tuple[Any, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables, _ = gpkg
+    d = _result_dir(tmp_path, "r", tables, tmp_path / "gone.gpkg")
+    assert main(["map", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert "gone.gpkg" in err and "summary.json" in err
+
+
+def test_cli_map_result_from_other_data(
+    tmp_path: Path, gpkg: tuple[Any, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables, path = gpkg
+    d = _result_dir(tmp_path, "r", tables, path)
+    a = pd.read_csv(d / "assignments.csv", dtype=str, keep_default_na=False)
+    a.loc[0, "carrier_id"] = "P99999"
+    a.to_csv(d / "assignments.csv", index=False)
+    assert main(["map", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert "P99999" in err and "assignments" in err and "第 1 行" in err
+    assert not (d / "map.html").exists()
+
+
+def test_cli_map_compare(
+    tmp_path: Path, gpkg: tuple[Any, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables, path = gpkg
+    a = _result_dir(tmp_path, "甲", tables, path)
+    b = _result_dir(tmp_path, "乙", tables, path)
+    out = tmp_path / "cmp.html"
+    assert main(["map", str(a), "--compare", str(b), "--out", str(out)]) == 0
+    p1, p2 = _payloads(out.read_text(encoding="utf-8"))
+    assert (p1["title"], p2["title"]) == ("甲", "乙")
