@@ -107,8 +107,15 @@ def _check_overlaps(
     row_offset: int,
 ) -> None:
     geoms = np.array(gdf.geometry.values, dtype=object)
+    # invalid geometries left here were refused as irreparable; GEOS cannot intersect them
     ok = np.array(
-        [g is not None and not g.is_empty and isinstance(g, Polygon | MultiPolygon) for g in geoms]
+        [
+            g is not None
+            and not g.is_empty
+            and isinstance(g, Polygon | MultiPolygon)
+            and g.is_valid
+            for g in geoms
+        ]
     )
     idx = np.flatnonzero(ok)
     if len(idx) < 2:
