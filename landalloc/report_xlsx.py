@@ -1,0 +1,135 @@
+"""``report.xlsx``: KPIs first, formatted for forwarding, then the detail tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HEADERS_ZH: dict[str, str] = {
+    "project_id": "项目编号",
+    "name": "项目名称",
+    "company": "企业名称",
+    "cluster": "产业集群",
+    "stage": "项目阶段",
+    "carrier_kind": "载体类型",
+    "carrier_id": "载体编号",
+    "group_id": "合并供地组",
+    "zone": "片区",
+    "year": "供地年份",
+    "area_mu": "供地面积(亩)",
+    "floor_m2": "厂房面积(㎡)",
+    "start_date": "最早开工日期",
+    "readiness": "开工条件",
+    "missing": "缺项(责任部门 日期)",
+    "investment_yi": "总投资(亿元)",
+    "output_yi": "年产值(亿元)",
+    "tax_wan": "年税收(万元)",
+    "jobs": "就业(人)",
+    "ready_to_build": "要求拿地即开工",
+    "priority_points": "优先级(分)",
+    "coefficient": "目标系数",
+    "runner_up": "备选载体",
+    "land_mu": "需地(亩)",
+    "reason_code": "原因代码",
+    "reason": "未落地原因",
+    "reason_en": "reason",
+    "quota_mu": "用地指标(亩)",
+    "used_mu": "已用(亩)",
+}
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _sheet(wb: Workbook, title: str, df: pd.DataFrame, lang: str) -> None:
+    ws = wb.create_sheet(title)
+    cols = list(df.columns)
+    ws.append([HEADERS_ZH.get(c, c) if lang == "zh" else c for c in cols])
+    for row in df.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and pd.isna(v)) else v for v in row])
+    _format(ws, len(cols))
+
+
+def _format(ws: Any, ncols: int) -> None:
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.freeze_panes = "A2"
+    for i in range(1, ncols + 1):
+        letter = get_column_letter(i)
+        width = max(
+            (
+                sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(c.value))
+                for c in ws[letter]
+                if c.value is not None
+            ),
+            default=8,
+        )
+        ws.column_dimensions[letter].width = min(max(8, width + 2), 60)
+
+
+def write_report(
+    path: Path,
+    kpi: dict[str, Any],
+    assignments: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    quotas: pd.DataFrame,
+    readiness: pd.DataFrame | None,
+    outcome: dict[str, Any],
+    lang: str = "zh",
+) -> None:
+    """Write the forwarding report (the caller makes the write atomic)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标" if lang == "zh" else "KPIs"
+    zh = lang == "zh"
+    rows: list[tuple[str, Any]] = [
+        ("情景" if zh else "scenario", kpi.get("scenario", "")),
+        ("求解状态" if zh else "status", outcome.get("status")),
+        (
+            "落地项目数 / 项目总数" if zh else "projects placed / total",
+            f"{kpi['projects_placed']} / {kpi['projects_total']}",
+        ),
+        ("落地总投资(亿元)" if zh else "investment landed (亿元)", kpi["investment_yi"]),
+        ("落地年产值(亿元)" if zh else "output landed (亿元)", kpi["output_yi"]),
+        ("落地年税收(万元)" if zh else "tax landed (万元)", kpi["tax_wan"]),
+        ("就业(人)" if zh else "jobs", kpi["jobs"]),
+        ("供地面积(亩)" if zh else "land supplied (亩)", kpi["land_mu"]),
+        ("标准厂房出租面积(㎡)" if zh else "factory floor let (m²)", kpi["floor_m2"]),
+    ]
+    for label, n in kpi["major_by_tier"].items():
+        total = kpi["major_total_by_tier"][label]
+        rows.append(
+            (
+                (f"重大项目{label}落地 / 总数" if zh else f"major {label} placed / total"),
+                f"{n} / {total}",
+            )
+        )
+    sr = kpi.get("supply_rate_signed_major")
+    rows.append(
+        (
+            "签约重大项目供地率" if zh else "supply rate of signed majors",
+            f"{sr:.1%}" if sr is not None else "—",
+        )
+    )
+    rs = kpi.get("ready_share")
+    rows.append(
+        (
+            "拿地即开工占比" if zh else "share ready on acquisition",
+            f"{rs:.1%}" if rs is not None else "—",
+        )
+    )
+    ws.append(["指标" if zh else "KPI", "数值" if zh else "value"])
+    for r in rows:
+        ws.append(list(r))
+    _format(ws, 2)
+    _sheet(wb, "落地项目" if zh else "placements", assignments, lang)
+    _sheet(wb, "未落地项目" if zh else "unplaced", unassigned, lang)
+    _sheet(wb, "用地指标" if zh else "quota use", quotas, lang)
+    if readiness is not None:
+        _sheet(wb, "开工条件" if zh else "readiness", readiness, lang)
+    wb.save(path)

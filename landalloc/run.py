@@ -1,0 +1,422 @@
+"""Run a scenario end to end: load, solve, verify, explain, write the result folder atomically."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import yaml
+
+from geodata.instance import Instance
+from geodata.report import DataError, Report
+from geodata.store import Tables, load
+from geodata.units import mu_to_cmu
+from landalloc import __version__
+from landalloc.report_xlsx import write_report
+from landalloc.scenario import Scenario, load_scenario
+from optimizer.errors import VerificationError
+from optimizer.explain import unassigned_table
+from optimizer.kpis import assignments_table, kpis, quota_table
+from optimizer.problem import Problem
+from optimizer.readiness import RuleSet, load_rules
+from optimizer.settings import Policy, SolverSettings, Weights
+from optimizer.solution import Solution
+from optimizer.verify import VerifyConfig, verify
+
+
+@dataclass
+class RunResult:
+    """What a run produced (in memory, before or after writing)."""
+
+    scenario: Scenario
+    instance: Instance
+    tables: Tables
+    solution: Solution
+    rules: RuleSet
+    assignments: pd.DataFrame
+    unassigned: pd.DataFrame
+    quota: pd.DataFrame
+    kpis: dict[str, Any]
+    summary: dict[str, Any]
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of a file."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _weights(s: Scenario) -> Weights:
+    w = s.weights.model_dump()
+    base = Weights()
+    kw: dict[str, Any] = {k: v for k, v in w.items() if v is not None}
+    if "tier_points" in kw:
+        kw["tier_points"] = tuple(sorted(kw["tier_points"].items(), reverse=True))
+    for k in ("tag_points", "stage_points"):
+        if k in kw:
+            kw[k] = {**getattr(base, k), **kw[k]}
+    return dataclasses.replace(base, **kw)
+
+
+def _quotas(s: Scenario, inst: Instance, path: Path, report: Report) -> dict[tuple[int, str], int]:
+    q = {(x.year, x.zone): x.land_cmu for x in inst.quotas}
+    out: dict[tuple[int, str], int] = {}
+    for (y, z), v in q.items():
+        factor = s.quotas.scale * s.quotas.scale_by_year.get(y, 1.0)
+        out[(y, z)] = int(v * factor + 0.5)
+    for i, o in enumerate(s.quotas.override):
+        try:
+            out[(int(o["year"]), str(o.get("zone", "*")))] = mu_to_cmu(float(o["land_mu"]))
+        except (KeyError, TypeError, ValueError):
+            report.error(
+                "bad_value",
+                f"quotas.override[{i}] 需要 year、zone、land_mu",
+                f"quotas.override[{i}] needs year, zone, land_mu",
+                file=str(path),
+                column=f"quotas.override.{i}",
+            )
+    return out
+
+
+def prepare(
+    scenario_path: Path, *, solver_overrides: dict[str, Any] | None = None
+) -> tuple[Scenario, Problem, SolverSettings, Instance, Tables, RuleSet, Path]:
+    """Load a scenario and its data, check them together, and build the problem."""
+    s = load_scenario(scenario_path)
+    data = s.data_path(scenario_path)
+    inst, tables, _ = load(data)
+    report = Report()
+    where = {"file": str(scenario_path)}
+    data_years = set(inst.years)
+    for y in s.years:
+        if y not in data_years:
+            report.error(
+                "year_outside_data",
+                f"years 中的 {y} 年在数据中没有用地指标（数据年份：{sorted(data_years)}）",
+                f"year {y} has no quota in the data (data years: {sorted(data_years)})",
+                column="years",
+                **where,
+            )
+    carriers = {p.parcel_id for p in inst.parcels} | {f.factory_id for f in inst.factories}
+    pids = {p.project_id for p in inst.projects}
+    for pid, cid in s.pins.items():
+        if pid not in pids:
+            report.error(
+                "unknown_project",
+                f"pins 中的项目 {pid} 不存在",
+                f"pins: project {pid} does not exist",
+                column=f"pins.{pid}",
+                **where,
+            )
+        if cid not in carriers:
+            report.error(
+                "unknown_pin",
+                f"pins 中项目 {pid} 锁定的载体 {cid} 不存在",
+                f"pins: carrier {cid} of project {pid} does not exist",
+                column=f"pins.{pid}",
+                **where,
+            )
+    for cid in s.withheld:
+        if cid not in carriers:
+            report.error(
+                "unknown_carrier",
+                f"withheld 中的载体 {cid} 不存在",
+                f"withheld: carrier {cid} does not exist",
+                column="withheld",
+                **where,
+            )
+    quotas = _quotas(s, inst, scenario_path, report)
+    rules = load_rules(override=s.readiness or None)
+    report.raise_if_errors()
+    if s.policy.strict_ready_signed:
+        inst = dataclasses.replace(
+            inst,
+            projects=tuple(
+                dataclasses.replace(p, ready_to_build=True) if p.stage == "signed" else p
+                for p in inst.projects
+            ),
+        )
+    pol = s.policy
+    policy = Policy(
+        waste_tolerance=pol.waste_tolerance,
+        standard_land=pol.standard_land,
+        include_negotiating=pol.include_negotiating,
+        lexicographic=pol.lexicographic,
+        allow_groups=pol.allow_groups,
+        max_group_size=pol.max_group_size,
+        withheld=frozenset(s.withheld),
+        pins=dict(s.pins),
+    )
+    sv = s.solver.model_dump()
+    sv.update({k: v for k, v in (solver_overrides or {}).items() if v is not None})
+    settings = SolverSettings(
+        time_limit_s=sv["time_limit_s"],
+        workers=sv["workers"],
+        seed=sv["seed"],
+        deterministic=sv["deterministic"],
+    )
+    problem = Problem(
+        inst,
+        tuple(sorted(s.years)),
+        policy=policy,
+        weights=_weights(s),
+        rules=rules,
+        max_carriers_per_project=sv.get("max_carriers_per_project"),
+    ).add_quota(quotas)
+    return s, problem, settings, inst, tables, rules, data
+
+
+def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
+    """The verifier's view of the rules of a problem (original units)."""
+    pins = {p.project_id: p.pinned_carrier for p in problem.instance.projects if p.pinned_carrier}
+    pins.update(problem.policy.pins)
+    return VerifyConfig(
+        years=problem.years,
+        quotas_mu={k: v / 100.0 for k, v in problem.effective_quotas().items()},
+        waste_tolerance=problem.policy.waste_tolerance,
+        standard_land=problem.policy.standard_land,
+        include_negotiating=problem.policy.include_negotiating,
+        withheld=problem.policy.withheld,
+        pins=pins,
+        transfer_days=rules.transfer_days,
+        preconditions=tuple((p.column, p.applies_to) for p in rules.preconditions),
+        max_group_size=problem.policy.max_group_size,
+    )
+
+
+def projects_frame(inst: Instance, tables: Tables) -> pd.DataFrame:
+    """The projects table as the verifier sees it (ready_to_build as in the instance)."""
+    df = tables.projects.copy()
+    rtb = {p.project_id: p.ready_to_build for p in inst.projects}
+    df["ready_to_build"] = [rtb.get(str(i), False) for i in df["project_id"]]
+    return df
+
+
+def solve_scenario(
+    scenario_path: Path, *, lang: str = "zh", solver_overrides: dict[str, Any] | None = None
+) -> RunResult:
+    """Solve, verify and explain; nothing is written."""
+    s, problem, settings, inst, tables, rules, data = prepare(
+        scenario_path, solver_overrides=solver_overrides
+    )
+    sol = problem.solve(settings)
+    assign = assignments_table(inst, sol, rules, lang)
+    violations = verify(
+        tables.parcels,
+        tables.factories,
+        projects_frame(inst, tables),
+        assign,
+        verify_config(problem, rules),
+    )
+    if violations:
+        raise VerificationError(violations)
+    unassigned = unassigned_table(inst, sol)
+    quota = quota_table(inst, sol)
+    k = kpis(inst, sol, s.name)
+    o = sol.outcome
+    summary = {
+        "scenario": s.name,
+        "status": o.status,
+        "objective": o.objective,
+        "best_bound": o.best_bound,
+        "gap": o.gap,
+        "solve_seconds": round(o.solve_seconds, 3),
+        "build_seconds": round(o.build_seconds, 3),
+        "candidates_seconds": round(o.candidates_seconds, 3),
+        "greedy_objective": o.greedy_objective,
+        "improvement_over_greedy": (
+            round(o.objective / o.greedy_objective - 1, 4) if o.greedy_objective else None
+        ),
+        "greedy_projects_placed": len(sol.greedy),
+        "phases": list(o.phases),
+        "candidates": sol.cands.stats(),
+        "kpis": k,
+        "data": str(data),
+        "data_sha256": file_hash(data),
+        "versions": _versions(),
+        "solver_settings": dataclasses.asdict(settings),
+        "readiness_rules": rules.version,
+        "verified": True,
+        "created": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+    return RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
+    out = {"landalloc": __version__}
+    for pkg in ("ortools", "geopandas", "shapely", "pyogrio", "pyproj", "pandas", "folium"):
+        try:
+            out[pkg] = version(pkg)
+        except Exception:  # pragma: no cover - a missing optional package
+            out[pkg] = "?"
+    return out
+
+
+def _exists(out: Path) -> DataError:
+    r = Report()
+    r.error(
+        "output_exists",
+        f"输出目录 {out} 已存在且非空；如需覆盖请加 --overwrite",
+        f"output folder {out} exists and is not empty; pass --overwrite to replace it",
+        file=str(out),
+    )
+    return DataError(r)
+
+
+def write_result(
+    result: RunResult, scenario_path: Path, out: Path, *, overwrite: bool = False, lang: str = "zh"
+) -> Path:
+    """Write every output file into a temp folder beside ``out``, then rename it into place."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise _exists(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        _write_all(result, scenario_path, tmp, lang)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            old.rmdir()
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _readiness_rows(result: RunResult) -> pd.DataFrame:
+    a = result.assignments
+    land = a[a["carrier_kind"] == "parcel"]
+    return land[
+        [
+            "project_id",
+            "name",
+            "carrier_id",
+            "year",
+            "start_date",
+            "readiness",
+            "missing",
+            "ready_to_build",
+        ]
+    ].reset_index(drop=True)
+
+
+def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> None:
+    result.assignments.to_csv(d / "assignments.csv", index=False, encoding="utf-8-sig")
+    result.unassigned.to_csv(d / "unassigned.csv", index=False, encoding="utf-8-sig")
+    result.quota.to_csv(d / "quota_use.csv", index=False, encoding="utf-8-sig")
+    ready = _readiness_rows(result)
+    ready.to_csv(d / "readiness.csv", index=False, encoding="utf-8-sig")
+    (d / "summary.json").write_text(
+        json.dumps(result.summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
+    )
+    (d / "solver.log").write_text(result.solution.log, encoding="utf-8")
+    (d / "scenario.yaml").write_text(
+        f"# scenario as run ({scenario_path}), data sha256 {result.summary['data_sha256']}\n"
+        + yaml.safe_dump(
+            {**result.scenario.model_dump(mode="json"), "data": result.summary["data"]},
+            allow_unicode=True,
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
+    write_report(
+        d / "report.xlsx",
+        result.kpis,
+        result.assignments,
+        result.unassigned,
+        result.quota,
+        ready,
+        result.summary,
+        lang,
+    )
+    _write_gpkg(result, d / "result.gpkg")
+    _write_map(result, d / "map.html", lang)
+
+
+def _write_gpkg(result: RunResult, path: Path) -> None:
+    t = result.tables
+    a = result.assignments
+    par = gpd.GeoDataFrame(
+        t.parcels[["parcel_id", "zone", "land_use", "area_mu", "geometry"]],
+        geometry="geometry",
+        crs=t.parcels.crs,
+    )
+    pa = a[a["carrier_kind"] == "parcel"].set_index("carrier_id")
+    for col in ("project_id", "name", "cluster", "year", "start_date", "readiness", "group_id"):
+        par[col] = [pa[col].get(pid, None) if pid in pa.index else None for pid in par["parcel_id"]]
+    par["status"] = ["placed" if pid in pa.index else "vacant" for pid in par["parcel_id"]]
+    par.to_file(path, layer="parcels", driver="GPKG", engine="pyogrio")
+    if len(t.factories):
+        fac = gpd.GeoDataFrame(
+            t.factories[["factory_id", "zone", "floor_area_m2", "geometry"]],
+            geometry="geometry",
+            crs=t.factories.crs,
+        )
+        fa = a[a["carrier_kind"] == "factory"]
+        used = fa.groupby("carrier_id")["floor_m2"].sum()
+        names = fa.groupby("carrier_id")["project_id"].apply(lambda s: ";".join(sorted(s)))
+        fac["floor_let_m2"] = [float(used.get(f, 0.0)) for f in fac["factory_id"]]
+        fac["projects"] = [names.get(f, "") for f in fac["factory_id"]]
+        fac.to_file(path, layer="factories", driver="GPKG", engine="pyogrio")
+
+
+def _write_map(result: RunResult, path: Path, lang: str) -> None:
+    try:
+        from maps.render import render_result_map  # type: ignore[import-not-found]
+    except ImportError:
+        render_result_map = None
+    if render_result_map is not None:
+        ready = None
+        html = render_result_map(
+            result.tables,
+            result.assignments,
+            result.unassigned,
+            result.kpis,
+            readiness=ready,
+            title=result.scenario.name,
+            subtitle=dt.date.today().isoformat(),
+            lang=lang,
+        )
+    else:  # minimal self-contained page until the map module lands
+        html = (
+            "<!doctype html><meta charset='utf-8'><title>landalloc</title>"
+            + result.assignments.to_html(index=False)
+        )
+    path.write_text(html, encoding="utf-8")
+
+
+def run(
+    scenario_path: Path,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    lang: str = "zh",
+    solver_overrides: dict[str, Any] | None = None,
+) -> RunResult:
+    """Solve a scenario and write its result folder."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise _exists(out)
+    t0 = time.perf_counter()
+    result = solve_scenario(scenario_path, lang=lang, solver_overrides=solver_overrides)
+    result.summary["total_seconds"] = round(time.perf_counter() - t0, 3)
+    write_result(result, scenario_path, out, overwrite=overwrite, lang=lang)
+    return result

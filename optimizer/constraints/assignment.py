@@ -1,0 +1,29 @@
+"""Each project is placed at most once; a pinned project exactly once.
+
+Formulation, with x_i ∈ {0, 1} for each candidate i and C(p) the candidates of project p::
+
+    Σ_{i ∈ C(p)} x_i ≤ 1     for every project p
+    Σ_{i ∈ C(p)} x_i = 1     for every pinned project p  (its candidates all use the pinned carrier)
+
+Constraint names: ``once[p]``, ``pin[p]``.
+"""
+
+from __future__ import annotations
+
+from optimizer.constraints.base import ModelContext
+
+
+def add_assignment(ctx: ModelContext, pins: dict[str, str]) -> None:
+    """Add the at-most-once and pin constraints."""
+    for pid in sorted(ctx.cands.by_project):
+        idx = ctx.cands.by_project[pid]
+        if pid in pins:
+            ct = ctx.model.add(sum(ctx.x[i] for i in idx) == 1).with_name(f"pin[{pid}]")
+            ctx.enforce(
+                ct,
+                f"pin:{pid}",
+                f"项目 {pid} 锁定到载体 {pins[pid]}",
+                f"project {pid} pinned to carrier {pins[pid]}",
+            )
+        elif len(idx) > 1:
+            ctx.model.add_at_most_one(ctx.x[i] for i in idx).with_name(f"once[{pid}]")

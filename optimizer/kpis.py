@@ -1,0 +1,154 @@
+"""Result tables and KPIs: pure functions of (instance, solution) returning tables/dicts.
+
+The maps, the report and the CLI render only from these.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pandas as pd
+
+from geodata.instance import Instance
+from geodata.units import WAN_PER_YI, cmu_to_mu
+from optimizer.explain import runner_ups
+from optimizer.objective import TIERS, tier_of
+from optimizer.readiness import RuleSet, assess, missing_text
+from optimizer.solution import Solution
+
+ASSIGNMENT_COLUMNS = [
+    "project_id",
+    "name",
+    "company",
+    "cluster",
+    "stage",
+    "carrier_kind",
+    "carrier_id",
+    "group_id",
+    "zone",
+    "year",
+    "area_mu",
+    "floor_m2",
+    "start_date",
+    "readiness",
+    "missing",
+    "investment_yi",
+    "output_yi",
+    "tax_wan",
+    "jobs",
+    "ready_to_build",
+    "priority_points",
+    "coefficient",
+    "runner_up",
+]
+
+
+def tier_label(t: int, lang: str = "zh") -> str:
+    """``≥10亿`` style label of a tier."""
+    return f"≥{t}亿" if lang == "zh" else f">={t} yi"
+
+
+def assignments_table(
+    instance: Instance, solution: Solution, rules: RuleSet, lang: str = "zh"
+) -> pd.DataFrame:
+    """One row per (project, carrier); a 合并供地 project has one row per parcel."""
+    projects = {p.project_id: p for p in instance.projects}
+    parcels = {p.parcel_id: p for p in instance.parcels}
+    ups = runner_ups(solution)
+    rows: list[dict[str, Any]] = []
+    for c in sorted(solution.chosen, key=lambda c: c.project_id):
+        p = projects[c.project_id]
+        group = "+".join(c.carriers) if c.kind == "group" else ""
+        for cid in c.carriers:
+            status, missing = "", ""
+            if c.kind != "factory":
+                a = assess(p, parcels[cid], c.year, rules)
+                status, missing = a.status, missing_text(a.missing, lang)
+            area = 0.0
+            if c.kind == "group":
+                area = cmu_to_mu(parcels[cid].area_cmu)
+            elif c.kind == "parcel":
+                area = cmu_to_mu(c.land_cmu)
+            rows.append(
+                {
+                    "project_id": p.project_id,
+                    "name": p.name,
+                    "company": p.company,
+                    "cluster": p.cluster,
+                    "stage": p.stage,
+                    "carrier_kind": "factory" if c.kind == "factory" else "parcel",
+                    "carrier_id": cid,
+                    "group_id": group,
+                    "zone": c.zone,
+                    "year": c.year,
+                    "area_mu": area,
+                    "floor_m2": c.floor_m2,
+                    "start_date": c.start.isoformat() if c.start else "",
+                    "readiness": status,
+                    "missing": missing,
+                    "investment_yi": p.investment_wan / WAN_PER_YI,
+                    "output_yi": p.output_wan / WAN_PER_YI,
+                    "tax_wan": float(p.tax_wan),
+                    "jobs": p.jobs,
+                    "ready_to_build": p.ready_to_build,
+                    "priority_points": round(solution.cands.priority[p.project_id], 2),
+                    "coefficient": c.coef,
+                    "runner_up": ups.get(p.project_id, ""),
+                }
+            )
+    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
+
+
+def quota_table(instance: Instance, solution: Solution) -> pd.DataFrame:
+    """Quota and land used per (year, zone); zone ``*`` is the district."""
+    used: dict[tuple[int, str], int] = defaultdict(int)
+    for c in solution.chosen:
+        if c.land_cmu:
+            used[(c.year, "*")] += c.land_cmu
+            used[(c.year, c.zone)] += c.land_cmu
+    keys = sorted(set(solution.quotas) | {k for k in used if k[1] == "*"})
+    rows = [
+        {
+            "year": y,
+            "zone": z,
+            "quota_mu": cmu_to_mu(solution.quotas.get((y, z), 0)),
+            "used_mu": cmu_to_mu(used.get((y, z), 0)),
+        }
+        for y, z in keys
+        if y in solution.years
+    ]
+    return pd.DataFrame(rows, columns=["year", "zone", "quota_mu", "used_mu"])
+
+
+def kpis(instance: Instance, solution: Solution, scenario: str = "") -> dict[str, Any]:
+    """The KPIs leadership is judged on."""
+    placed = solution.placed()
+    projects = list(instance.projects)
+    got = [p for p in projects if p.project_id in placed]
+    major_total = {tier_label(t): sum(1 for p in projects if tier_of(p) >= t) for t in TIERS}
+    major_placed = {tier_label(t): sum(1 for p in got if tier_of(p) >= t) for t in TIERS}
+    signed_major = [p for p in projects if p.stage == "signed" and tier_of(p) >= 1]
+    land_placed = [c for c in solution.chosen if c.kind != "factory"]
+    ready = [c for c in land_placed if c.ready_status == "ready"]
+    q = quota_table(instance, solution)
+    return {
+        "scenario": scenario,
+        "projects_total": len(projects),
+        "projects_placed": len(got),
+        "investment_yi": round(sum(p.investment_wan for p in got) / WAN_PER_YI, 2),
+        "output_yi": round(sum(p.output_wan for p in got) / WAN_PER_YI, 2),
+        "tax_wan": round(float(sum(p.tax_wan for p in got)), 1),
+        "jobs": int(sum(p.jobs for p in got)),
+        "land_mu": round(sum(cmu_to_mu(c.land_cmu) for c in land_placed), 2),
+        "floor_m2": int(sum(c.floor_m2 for c in solution.chosen if c.kind == "factory")),
+        "major_by_tier": major_placed,
+        "major_total_by_tier": major_total,
+        "supply_rate_signed_major": (
+            round(sum(1 for p in signed_major if p.project_id in placed) / len(signed_major), 4)
+            if signed_major
+            else None
+        ),
+        "ready_share": round(len(ready) / len(land_placed), 4) if land_placed else None,
+        "quota": q.to_dict(orient="records"),
+    }

@@ -1,0 +1,284 @@
+"""The composable Python API: ``Problem(instance).add_…(…).maximise_priority(…).solve(…)``.
+
+Each ``add_*`` returns a new :class:`Problem` (problems are immutable values), in the spirit of
+prioritizr. The CLI builds the full problem with :meth:`Problem.standard`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from geodata.instance import Instance
+from optimizer.candidates import CandidateSet, build_candidates
+from optimizer.constraints.assignment import add_assignment
+from optimizer.constraints.base import ModelContext
+from optimizer.constraints.capacity import add_parcel_capacity
+from optimizer.constraints.factories import add_factory_capacity
+from optimizer.constraints.locks import pin_conflicts, resolve_pins
+from optimizer.constraints.quota import add_quota
+from optimizer.errors import InfeasibleError, NoSolutionError
+from optimizer.greedy import greedy
+from optimizer.objective import lexicographic_weights, tier_of
+from optimizer.readiness import RuleSet, load_rules
+from optimizer.settings import Policy, SolverSettings, Weights
+from optimizer.solution import Outcome, Solution
+
+_STATUS = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.UNKNOWN: "NO_SOLUTION",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An allocation problem over an :class:`~geodata.instance.Instance`.
+
+    Parameters
+    ----------
+    instance
+        The data.
+    years
+        Planning years; defaults to the years that have quota rows.
+    """
+
+    instance: Instance
+    years: tuple[int, ...] = ()
+    policy: Policy = field(default_factory=Policy)
+    weights: Weights = field(default_factory=Weights)
+    rules: RuleSet | None = None
+    quotas: dict[tuple[int, str], int] | None = None
+    max_carriers_per_project: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.years:
+            object.__setattr__(self, "years", self.instance.years)
+
+    # ------------------------------------------------------------------ building blocks
+    @classmethod
+    def standard(cls, instance: Instance, years: tuple[int, ...] = (), **kw: Any) -> Problem:
+        """Every hard rule of the domain, the data's quotas and the default weights."""
+        return cls(instance, tuple(sorted(years)), **kw).add_quota()
+
+    def add_quota(
+        self, quotas: dict[tuple[int, str], int] | None = None, *, scale: float = 1.0
+    ) -> Problem:
+        """Annual land quotas ((year, zone) → 0.01 亩); default the data's, times ``scale``."""
+        if quotas is None:
+            quotas = {(q.year, q.zone): q.land_cmu for q in self.instance.quotas}
+        scaled = {k: int(v * scale + 0.5) if scale != 1.0 else v for k, v in quotas.items()}
+        return replace(self, quotas=scaled)
+
+    def add_locks(
+        self, pins: dict[str, str] | None = None, withheld: frozenset[str] | set[str] = frozenset()
+    ) -> Problem:
+        """Pinned placements (project → carrier) and withheld carriers, beyond the data's pins."""
+        return replace(
+            self,
+            policy=replace(
+                self.policy,
+                pins={**self.policy.pins, **(pins or {})},
+                withheld=self.policy.withheld | frozenset(withheld),
+            ),
+        )
+
+    def add_policy(self, **knobs: Any) -> Problem:
+        """Change policy knobs (see :class:`~optimizer.settings.Policy`)."""
+        return replace(self, policy=replace(self.policy, **knobs))
+
+    def add_readiness(self, rules: RuleSet) -> Problem:
+        """Use a readiness rule set other than the packaged default."""
+        return replace(self, rules=rules)
+
+    def maximise_priority(
+        self, weights: Weights | None = None, *, lexicographic: bool = False
+    ) -> Problem:
+        """Maximise priority-weighted placements (optionally majors first, lexicographically)."""
+        return replace(
+            self,
+            weights=weights or self.weights,
+            policy=replace(self.policy, lexicographic=lexicographic),
+        )
+
+    # ------------------------------------------------------------------ solving
+    def effective_quotas(self) -> dict[tuple[int, str], int]:
+        """Quotas used by the model; with no ``add_quota`` land is unlimited."""
+        if self.quotas is None:
+            big = sum(p.area_cmu for p in self.instance.parcels) + 1
+            return {(y, "*"): big for y in self.years}
+        return dict(self.quotas)
+
+    def candidates(self) -> CandidateSet:
+        """The candidate placements of this problem."""
+        return build_candidates(
+            self.instance,
+            self.years,
+            self.rules or load_rules(),
+            policy=self.policy,
+            weights=self.weights,
+            max_carriers_per_project=self.max_carriers_per_project,
+        )
+
+    def solve(self, settings: SolverSettings | None = None) -> Solution:
+        """Solve with CP-SAT and return a :class:`~optimizer.solution.Solution`.
+
+        Raises
+        ------
+        InfeasibleError
+            Locked decisions cannot all hold (the conflicting rules are named).
+        NoSolutionError
+            No solution was found within the time limit.
+        """
+        settings = settings or SolverSettings()
+        rules = self.rules or load_rules()
+        t0 = time.perf_counter()
+        cands = self.candidates()
+        t_cand = time.perf_counter() - t0
+        pins = resolve_pins(self.instance, self.policy)
+        conflicts = pin_conflicts(self.instance, cands, pins, self.years, rules, self.policy)
+        if conflicts:
+            raise InfeasibleError(conflicts)
+        quotas = self.effective_quotas()
+        hint = greedy(self.instance, cands, quotas, pins)
+        greedy_obj = sum(c.coef for c in hint)
+
+        t1 = time.perf_counter()
+        ctx = self._context(cands, pins, quotas, explain=False)
+        model, x = ctx.model, ctx.x
+        objective = sum(c.coef * x[c.index] for c in cands.candidates)
+        if settings.hint:
+            chosen_hint = {c.index for c in hint}
+            for c in cands.candidates:
+                model.add_hint(x[c.index], c.index in chosen_hint)
+        build_s = time.perf_counter() - t1
+
+        log: list[str] = []
+        phases: list[str] = []
+        solver = cp_model.CpSolver()
+        spent = 0.0
+        if self.policy.lexicographic:
+            lw = lexicographic_weights(self.instance.projects)
+            by_id = {p.project_id: p for p in self.instance.projects}
+            major = sum(
+                lw[tier_of(by_id[c.project_id])] * x[c.index]
+                for c in cands.candidates
+                if tier_of(by_id[c.project_id])
+            )
+            model.maximize(major)
+            status = self._run(solver, model, settings, settings.time_limit_s / 2, log)
+            spent += solver.wall_time
+            phases.append(f"majors:{_STATUS.get(status, str(status))}")
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                model.add(major >= int(round(solver.objective_value))).with_name("lexicographic")
+                for c in cands.candidates:
+                    model.add_hint(x[c.index], bool(solver.value(x[c.index])))
+            elif status == cp_model.INFEASIBLE:
+                raise InfeasibleError(self._diagnose(cands, pins, quotas))
+        model.maximize(objective)
+        remaining = max(1.0, settings.time_limit_s - spent)
+        status = self._run(solver, model, settings, remaining, log)
+        spent += solver.wall_time
+        phases.append(f"priority:{_STATUS.get(status, str(status))}")
+        if status == cp_model.INFEASIBLE:
+            raise InfeasibleError(self._diagnose(cands, pins, quotas))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise NoSolutionError(
+                f"status {_STATUS.get(status, status)} after {spent:.1f} s "
+                f"({len(cands.candidates)} candidates)"
+            )
+        chosen = [c for c in cands.candidates if solver.value(x[c.index])]
+        obj = float(solver.objective_value)
+        bound = float(solver.best_objective_bound)
+        gap = abs(bound - obj) / max(1.0, abs(obj))
+        outcome = Outcome(
+            status=_STATUS[status],
+            objective=obj,
+            best_bound=bound,
+            gap=gap if status != cp_model.OPTIMAL else 0.0,
+            solve_seconds=spent,
+            build_seconds=build_s,
+            candidates_seconds=t_cand,
+            greedy_objective=float(greedy_obj),
+            phases=tuple(phases),
+            workers=1 if settings.deterministic else settings.workers,
+            deterministic=settings.deterministic,
+        )
+        return Solution(chosen, cands, outcome, hint, "\n".join(log), self.years, quotas)
+
+    # ------------------------------------------------------------------ internals
+    def _context(
+        self,
+        cands: CandidateSet,
+        pins: dict[str, str],
+        quotas: dict[tuple[int, str], int],
+        *,
+        explain: bool,
+    ) -> ModelContext:
+        model = cp_model.CpModel()
+        x = [
+            model.new_bool_var(f"x[{c.project_id},{'+'.join(c.carriers)},{c.year}]")
+            for c in cands.candidates
+        ]
+        ctx = ModelContext(model, x, cands, self.instance, self.years, explain=explain)
+        add_assignment(ctx, pins)
+        add_parcel_capacity(ctx)
+        add_factory_capacity(ctx)
+        add_quota(ctx, quotas)
+        return ctx
+
+    @staticmethod
+    def _run(
+        solver: cp_model.CpSolver,
+        model: cp_model.CpModel,
+        settings: SolverSettings,
+        limit: float,
+        log: list[str],
+    ) -> Any:
+        p = solver.parameters
+        p.random_seed = settings.seed
+        p.log_search_progress = settings.log
+        p.log_to_stdout = False
+        if settings.deterministic:
+            p.num_workers = 1
+            p.max_deterministic_time = limit
+            p.max_time_in_seconds = max(limit * 20, 60.0)
+        else:
+            p.num_workers = max(1, settings.workers)
+            p.max_time_in_seconds = limit
+        solver.log_callback = log.append
+        return solver.solve(model)
+
+    def _diagnose(
+        self, cands: CandidateSet, pins: dict[str, str], quotas: dict[tuple[int, str], int]
+    ) -> list[tuple[str, str]]:
+        """Name the conflicting rule groups: an assumption core, confirmed by a re-solve."""
+        ctx = self._context(cands, pins, quotas, explain=True)
+        lits = {key: lit for key, (lit, _, _) in ctx.groups.items()}
+        ctx.model.add_assumptions(list(lits.values()))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = 30.0
+        status = solver.solve(ctx.model)
+        if status != cp_model.INFEASIBLE:
+            return [
+                ("锁定条件冲突，但无法确定具体规则", "locked decisions conflict (core unknown)")
+            ]
+        core_idx = set(solver.sufficient_assumptions_for_infeasibility())
+        core = [k for k, lit in lits.items() if lit.index in core_idx]
+        # confirm: only the core's assumptions must already be infeasible
+        ctx.model.clear_assumptions()
+        ctx.model.add_assumptions([lits[k] for k in core])
+        check = cp_model.CpSolver()
+        check.parameters.num_workers = 1
+        check.parameters.max_time_in_seconds = 30.0
+        confirmed = check.solve(ctx.model) == cp_model.INFEASIBLE
+        out = [(ctx.groups[k][1], ctx.groups[k][2]) for k in sorted(core)]
+        if not confirmed:
+            out.append(("（冲突核未能复核确认）", "(the conflict core could not be confirmed)"))
+        return out
