@@ -164,7 +164,7 @@ def load_scenario(path: str | Path) -> Scenario:
             line = _line_of(node, loc)
             if err["type"] == "extra_forbidden":
                 near = difflib.get_close_matches(str(loc[-1]), _fields_at(loc), n=1)
-                hint = f"{'.'.join(str(k) for k in loc[:-1] + (near[0],))}" if near else None
+                hint = f"{'.'.join(str(k) for k in (*loc[:-1], near[0]))}" if near else None
                 report.error(
                     "unknown_key",
                     f"未知的键 {key}" + (f"，是否应为 {hint}？" if hint else ""),

@@ -175,7 +175,7 @@ class Problem:
             spent += solver.wall_time
             phases.append(f"majors:{_STATUS.get(status, str(status))}")
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                model.add(major >= int(round(solver.objective_value))).with_name("lexicographic")
+                model.add(major >= round(solver.objective_value)).with_name("lexicographic")
                 for c in cands.candidates:
                     model.add_hint(x[c.index], bool(solver.value(x[c.index])))
             elif status == cp_model.INFEASIBLE:

@@ -149,7 +149,7 @@ def verify(
                 f"factory {f}: {used:.0f} m² let, free floor {float(F[f]['floor_area_m2']):.0f}"
             )
     for y in config.years:
-        keys = [(y, "*")] + sorted(k for k in config.quotas_mu if k[0] == y and k[1] != "*")
+        keys = [(y, "*"), *sorted(k for k in config.quotas_mu if k[0] == y and k[1] != "*")]
         for key in keys:
             used = land_used.get(key, 0.0)
             cap = config.quotas_mu.get(key, 0.0 if key[1] == "*" else None)
