@@ -575,7 +575,21 @@ def _to_layer(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = [";".join(sorted(v)) if v else "" for v in vals]
         elif any(isinstance(v, dt.date) for v in vals):
             out[col] = [v.isoformat() if isinstance(v, dt.date) else None for v in vals]
+        elif out[col].dtype == object and _numeric(vals, str(col)):
+            # typed numbers, not text, in the GeoPackage (QGIS/ArcGIS users sort and filter them)
+            out[col] = pd.to_numeric(pd.Series(vals, index=out.index, dtype=object))
     return out
+
+
+_NUMERIC_COLUMNS = {c.name for cols in LAYERS.values() for c in cols if c.kind in ("int", "real")}
+
+
+def _numeric(vals: list[object], name: str) -> bool:
+    """True for a column of plain numbers and blanks (all-blank only for contract number columns)."""
+    present = [v for v in vals if v is not None and not (isinstance(v, float) and pd.isna(v))]
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return False
+    return bool(present) or name in _NUMERIC_COLUMNS
 
 
 def write_tables(tables: Tables, path: str | Path, *, overwrite: bool = False) -> Path:

@@ -412,3 +412,26 @@ def test_geographic_working_crs_refused(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad(tmp_path, capsys, tmp_path / "nope.shp", "找不到文件", "nope.shp")
+
+
+def test_bowtie_overlapping_a_neighbour_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x = X0 + 100  # the bow-tie overlaps P1; must be exit 2, not an internal error
+    tie = Polygon([(x, Y0), (x + SIDE, Y0), (x, Y0 + SIDE), (x + SIDE, Y0 + SIDE)])
+    gpkg = write(parcels_gdf(geometry=[square(0), tie, square(2)]), tmp_path / "parcels.gpkg")
+    bad(tmp_path, capsys, gpkg, "无法自动修复")
+
+
+def test_factories_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shp = write(parcels_gdf(), tmp_path / "parcels.shp", encoding="UTF-8")
+    fac = gpd.GeoDataFrame(
+        {"厂房编号": ["F1"], "片区": ["科技城"], "可用建筑面积(㎡)": [5000.0]},
+        geometry=[square(5).centroid],
+        crs="EPSG:4549",
+    )
+    fpath = write(fac, tmp_path / "factories.gpkg")
+    code, out = run(tmp_path, shp, "--factories", str(fpath))
+    assert code == 0, capsys.readouterr().err
+    got = gpd.read_file(out, layer="factories")
+    assert got["factory_id"].tolist() == ["F1"] and got["floor_area_m2"].tolist() == [5000.0]
