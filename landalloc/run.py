@@ -19,11 +19,11 @@ import yaml
 
 from geodata.instance import Instance
 from geodata.report import DataError, Report
-from geodata.store import Tables, load
+from geodata.store import Tables, build_instance, load
 from geodata.units import mu_to_cmu
 from landalloc import __version__
 from landalloc.report_xlsx import write_report
-from landalloc.scenario import Scenario, load_scenario
+from landalloc.scenario import Scenario, apply_whatif, key_line, load_scenario
 from optimizer.errors import VerificationError
 from optimizer.explain import unassigned_table
 from optimizer.kpis import assignments_table, kpis, quota_table
@@ -101,23 +101,26 @@ def prepare(
     report = Report()
     where = {"file": str(scenario_path)}
     data_years = set(inst.years)
-    for y in s.years:
+    for iy, y in enumerate(s.years):
         if y not in data_years:
             report.error(
                 "year_outside_data",
                 f"years 中的 {y} 年在数据中没有用地指标（数据年份：{sorted(data_years)}）",
                 f"year {y} has no quota in the data (data years: {sorted(data_years)})",
+                row=key_line(scenario_path, "years", iy),
                 column="years",
                 **where,
             )
     carriers = {p.parcel_id for p in inst.parcels} | {f.factory_id for f in inst.factories}
     pids = {p.project_id for p in inst.projects}
+    pids |= {str(x.get("project_id")) for x in s.extra_projects}  # what-if projects
     for pid, cid in s.pins.items():
         if pid not in pids:
             report.error(
                 "unknown_project",
                 f"pins 中的项目 {pid} 不存在",
                 f"pins: project {pid} does not exist",
+                row=key_line(scenario_path, "pins", pid),
                 column=f"pins.{pid}",
                 **where,
             )
@@ -126,21 +129,27 @@ def prepare(
                 "unknown_pin",
                 f"pins 中项目 {pid} 锁定的载体 {cid} 不存在",
                 f"pins: carrier {cid} of project {pid} does not exist",
+                row=key_line(scenario_path, "pins", pid),
                 column=f"pins.{pid}",
                 **where,
             )
-    for cid in s.withheld:
+    for iw, cid in enumerate(s.withheld):
         if cid not in carriers:
             report.error(
                 "unknown_carrier",
                 f"withheld 中的载体 {cid} 不存在",
                 f"withheld: carrier {cid} does not exist",
+                row=key_line(scenario_path, "withheld", iw),
                 column="withheld",
                 **where,
             )
     quotas = _quotas(s, inst, scenario_path, report)
+    changed = apply_whatif(s, tables, scenario_path, report)
     rules = load_rules(override=s.readiness or None)
     report.raise_if_errors()
+    if changed is not None:  # what-if: solve (and verify) on the changed copy of the data
+        tables = changed
+        inst = build_instance(tables)
     if s.policy.strict_ready_signed:
         inst = dataclasses.replace(
             inst,

@@ -7,14 +7,19 @@ every error names the file, the key and its line.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from geodata.report import DataError, Report
+from geodata.schema import coerce_table
+from geodata.store import Tables
 
 
 class _Strict(BaseModel):
@@ -73,19 +78,40 @@ class SolverSection(_Strict):
     max_carriers_per_project: int | None = Field(None, ge=1)
 
 
+class Rezone(_Strict):
+    """A what-if re-zoning: the clusters admitted on every parcel (and factory) of a zone."""
+
+    zone: str = Field(description="zone code as in the data")
+    clusters: list[str] = Field(min_length=1, description="cluster codes now admitted")
+    mode: Literal["replace", "add"] = Field(
+        "replace", description="replace the zone's clusters, or add these to them"
+    )
+
+
 class Scenario(_Strict):
-    """A scenario file."""
+    """A scenario file.
+
+    Every key but ``name``, ``data`` and ``years`` has a default: the data's quotas, the default
+    weights (:class:`WeightSettings`), the policy of :class:`PolicySettings`, no pins, nothing
+    withheld, the shipped readiness rules, no what-if changes and the limits of
+    :class:`SolverSection`. What-if keys (``rezone``, ``extra_projects``) change a copy of the
+    data in memory before solving; the data file itself is never touched.
+    """
 
     name: str
     description: str = ""
     data: str
     years: list[int] = Field(min_length=1)
     quotas: QuotaSettings = Field(default_factory=QuotaSettings)  # type: ignore[arg-type]
-    weights: WeightSettings = Field(default_factory=WeightSettings)  # type: ignore[arg-type]
+    weights: WeightSettings = Field(default_factory=WeightSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)  # type: ignore[arg-type]
     pins: dict[str, str] = Field(default_factory=dict, description="project_id → carrier_id")
     withheld: list[str] = Field(default_factory=list, description="carriers not to supply")
     readiness: dict[str, Any] = Field(default_factory=dict, description="readiness overrides")
+    rezone: list[Rezone] = Field(default_factory=list, description="what-if re-zoning")
+    extra_projects: list[dict[str, Any]] = Field(
+        default_factory=list, description="what-if projects (columns of the projects layer)"
+    )
     solver: SolverSection = Field(default_factory=SolverSection)  # type: ignore[arg-type]
 
     def data_path(self, scenario_file: Path) -> Path:
@@ -116,9 +142,35 @@ def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
     return line
 
 
+def key_line(path: str | Path, *loc: str | int) -> int | None:
+    """1-based line of the key ``loc`` (e.g. ``("pins", "XM-1")``) in a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+    *loc
+        The keys and list positions leading to the value.
+
+    Returns
+    -------
+    int or None
+        The line of the deepest key found, or ``None`` when the file cannot be read.
+    """
+    try:
+        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return _line_of(node, tuple(loc))
+
+
 def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
     model: Any = Scenario
     for key in loc[:-1]:
+        if isinstance(key, int):  # a list position: look inside list[Model]
+            args = typing.get_args(model)
+            model = args[0] if args else None
+            continue
         field = model.model_fields.get(str(key)) if hasattr(model, "model_fields") else None
         if field is None:
             return []
@@ -183,3 +235,94 @@ def load_scenario(path: str | Path) -> Scenario:
                     **where,
                 )
         raise DataError(report) from None
+
+
+def apply_whatif(scenario: Scenario, tables: Tables, path: Path, report: Report) -> Tables | None:
+    """Apply the scenario's what-if changes (``rezone``, ``extra_projects``) to a copy of the data.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    tables
+        The data as loaded (not modified).
+    path
+        The scenario file, for messages (they name the key and its line).
+    report
+        Receives one problem per unknown zone or cluster and per bad cell of an extra project.
+
+    Returns
+    -------
+    Tables or None
+        The changed copy, or ``None`` when the scenario has no what-if changes.
+    """
+    if not scenario.rezone and not scenario.extra_projects:
+        return None
+    where = {"file": str(path)}
+    known_clusters = {str(c) for c in tables.clusters["cluster"]} | {
+        str(c) for c in tables.projects["cluster"]
+    }
+    zones = {str(z) for z in tables.parcels["zone"]} | {str(z) for z in tables.factories["zone"]}
+    parcels = tables.parcels.copy()
+    factories = tables.factories.copy()
+    for i, rz in enumerate(scenario.rezone):
+        if rz.zone not in zones:
+            near = difflib.get_close_matches(rz.zone, sorted(zones), n=1)
+            report.error(
+                "unknown_zone",
+                f"rezone 中的片区 {rz.zone} 在数据中不存在",
+                f"rezone: zone {rz.zone} is not in the data",
+                row=key_line(path, "rezone", i, "zone"),
+                column=f"rezone.{i}.zone",
+                hint_zh=f"是否应为 {near[0]}？"
+                if near
+                else f"数据中的片区：{'、'.join(sorted(zones))}",
+                hint_en=f"did you mean {near[0]}?"
+                if near
+                else f"zones: {', '.join(sorted(zones))}",
+                **where,
+            )
+        for j, c in enumerate(rz.clusters):
+            if c not in known_clusters:
+                near = difflib.get_close_matches(c, sorted(known_clusters), n=1)
+                report.error(
+                    "unknown_cluster",
+                    f"rezone 中的产业集群 {c} 在数据中不存在",
+                    f"rezone: cluster {c} is not in the data",
+                    row=key_line(path, "rezone", i, "clusters", j),
+                    column=f"rezone.{i}.clusters",
+                    hint_zh=f"是否应为 {near[0]}？" if near else None,
+                    hint_en=f"did you mean {near[0]}?" if near else None,
+                    **where,
+                )
+        for frame in (parcels, factories):
+            if not len(frame):
+                continue
+            mask = frame["zone"].astype(str) == rz.zone
+            new = [
+                tuple(sorted(set(rz.clusters) | (set(old) if rz.mode == "add" else set())))
+                for old in frame.loc[mask, "clusters"]
+            ]
+            frame.loc[mask, "clusters"] = pd.Series(new, index=frame.index[mask], dtype=object)
+    projects = tables.projects
+    if scenario.extra_projects:
+        extra = pd.DataFrame(scenario.extra_projects)
+        lines = [key_line(path, "extra_projects", i) or 0 for i in range(len(extra))]
+        before = len(report.errors)
+        typed = coerce_table(extra, "projects", report, file=str(path), row_numbers=lines)
+        if len(report.errors) > before or not set(projects.columns) <= set(typed.columns):
+            return None
+        have = {str(p) for p in projects["project_id"]}
+        for line, pid in zip(lines, typed.get("project_id", []), strict=False):
+            if str(pid) in have:
+                report.error(
+                    "duplicate_id",
+                    f"extra_projects 中的项目编号 {pid} 与数据中的项目重复",
+                    f"extra_projects: project_id {pid} already exists in the data",
+                    row=line,
+                    column="extra_projects.project_id",
+                    **where,
+                )
+            have.add(str(pid))
+        projects = pd.concat([projects, typed[list(projects.columns)]], ignore_index=True)
+    return dataclasses.replace(tables, parcels=parcels, factories=factories, projects=projects)
