@@ -176,6 +176,7 @@ class Problem:
             phases.append(f"majors:{_STATUS.get(status, str(status))}")
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 model.add(major >= round(solver.objective_value)).with_name("lexicographic")
+                model.clear_hints()
                 for c in cands.candidates:
                     model.add_hint(x[c.index], bool(solver.value(x[c.index])))
             elif status == cp_model.INFEASIBLE:

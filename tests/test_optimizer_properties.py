@@ -1,0 +1,158 @@
+"""Property tests: random small instances checked by the independent verifier and brute force."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import pandas as pd
+from builders import instance, parcel, project, solve, tables, verify_table
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geodata.store import Tables
+from optimizer.candidates import Candidate
+from optimizer.kpis import assignments_table
+from optimizer.problem import Problem
+from optimizer.readiness import load_rules
+from optimizer.settings import SolverSettings
+
+YEARS = (2026, 2027)
+
+
+@st.composite
+def small_tables(draw: st.DrawFn, max_projects: int = 6) -> Tables:
+    n_par = draw(st.integers(2, 5))
+    parcels = []
+    x = 0.0
+    for i in range(n_par):
+        area = draw(st.sampled_from([30.0, 50.0, 80.0, 120.0]))
+        gap = draw(st.sampled_from([0.0, 2000.0]))
+        parcels.append(parcel(
+            f"P{i}", area, x, zone=draw(st.sampled_from(["A", "B"])),
+            clusters=draw(st.sampled_from(["", "c1", "c2"])),
+            divisible=draw(st.booleans()),
+            available_year=draw(st.sampled_from(YEARS)),
+        ))
+        x += (area * 10000 / 15) ** 0.5 + gap
+    n_proj = draw(st.integers(1, max_projects))
+    projects = [
+        project(
+            f"J{i}",
+            land_mu=draw(st.sampled_from([25.0, 40.0, 60.0, 100.0, 150.0])),
+            inv=draw(st.sampled_from([0.5, 2.0, 12.0, 60.0])),
+            cluster=draw(st.sampled_from(["c1", "c2"])),
+            stage=draw(st.sampled_from(["negotiating", "signed"])),
+            start_year=draw(st.sampled_from(YEARS)),
+        )
+        for i in range(n_proj)
+    ]
+    q1 = draw(st.sampled_from([50.0, 100.0, 200.0]))
+    q2 = draw(st.sampled_from([50.0, 100.0, 200.0]))
+    return tables(parcels, projects, {2026: q1, 2027: q2},
+                  zone_quotas={(2026, "A"): 80.0} if draw(st.booleans()) else None)
+
+
+def brute_force(prob: Problem) -> int:
+    """Best objective over every combination of candidates (one or none per project)."""
+    cs = prob.candidates()
+    inst = prob.instance
+    quotas = prob.effective_quotas()
+    parcels = {p.parcel_id: p for p in inst.parcels}
+    options = [[None, *(cs.candidates[i] for i in idx)] for idx in cs.by_project.values()]
+    best = 0
+    for combo in itertools.product(*options):
+        chosen: list[Candidate] = [c for c in combo if c is not None]
+        use: dict[str, int] = defaultdict(int)
+        count: dict[str, int] = defaultdict(int)
+        land: dict[tuple[int, str], int] = defaultdict(int)
+        for c in chosen:
+            for pid in c.carriers:
+                count[pid] += 1
+                use[pid] += c.land_cmu if len(c.carriers) == 1 else parcels[pid].area_cmu
+            land[(c.year, "*")] += c.land_cmu
+            land[(c.year, c.zone)] += c.land_cmu
+        if any(count[p] > 1 and not parcels[p].divisible for p in count):
+            continue
+        if any(use[p] > parcels[p].area_cmu for p in use if parcels[p].divisible):
+            continue
+        if any(v > quotas.get(k, 0 if k[1] == "*" else 10**12) for k, v in land.items()):
+            continue
+        best = max(best, sum(c.coef for c in chosen))
+    return best
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_tables())
+def test_every_solution_passes_the_verifier_and_equals_brute_force(t: Tables) -> None:
+    sol, bad, prob = solve(t)
+    assert bad == []
+    assert sol.outcome.status == "OPTIMAL"
+    assert int(sol.outcome.objective) == brute_force(prob)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_tables(max_projects=5))
+def test_adding_quota_never_lowers_the_objective(t: Tables) -> None:
+    sol, _, _ = solve(t)
+    more = t.quotas.copy()
+    more["land_mu"] = [float(v) + 100.0 for v in more["land_mu"]]
+    t2 = Tables(t.parcels, t.factories, t.projects, more, t.clusters, crs=t.crs)
+    sol2, bad2, _ = solve(t2)
+    assert bad2 == []
+    assert sol2.outcome.objective >= sol.outcome.objective
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_tables(max_projects=5), st.randoms(use_true_random=False))
+def test_renaming_and_reordering_ids_keeps_the_objective(t: Tables, rnd: object) -> None:
+    sol, _, _ = solve(t)
+    rename = {f"P{i}": f"Z{9 - i}" for i in range(10)} | {f"J{i}": f"K{9 - i}" for i in range(10)}
+    par = t.parcels.copy()
+    par["parcel_id"] = [rename[p] for p in par["parcel_id"]]
+    par = par.iloc[::-1].reset_index(drop=True)
+    pro = t.projects.copy()
+    pro["project_id"] = [rename[p] for p in pro["project_id"]]
+    pro = pro.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    t2 = Tables(par, t.factories, pro, t.quotas, t.clusters, crs=t.crs)
+    sol2, bad2, _ = solve(t2)
+    assert bad2 == []
+    assert sol2.outcome.objective == sol.outcome.objective
+
+
+def test_deterministic_mode_gives_identical_assignments() -> None:
+    from geodata.demo import generate
+    from geodata.store import build_instance
+
+    t = generate(7, n_projects=40)
+    inst = build_instance(t)
+    runs = []
+    for _ in range(2):
+        sol = Problem.standard(inst).solve(
+            SolverSettings(time_limit_s=5, deterministic=True, seed=3)
+        )
+        runs.append(sorted((c.project_id, c.carriers, c.year) for c in sol.chosen))
+    assert runs[0] == runs[1]
+    assert len(runs[0]) > 0
+
+
+def test_verifier_flags_broken_rules() -> None:
+    t = tables(
+        [parcel("P1", 50, 0, clusters="c2"), parcel("P2", 50, 1000)],
+        [project("J1", land_mu=45), project("J2", land_mu=45)],
+        {2026: 60.0},
+    )
+    sol, bad, prob = solve(t)
+    assert bad == []
+    inst = instance(t)
+    good = assignments_table(inst, sol, load_rules())
+    assert len(good) == 1
+    row = good.iloc[0].to_dict()
+    broken = pd.DataFrame([row, {**row, "project_id": "J2" if row["project_id"] == "J1" else "J1"}])
+    msgs = verify_table(t, inst, prob, broken)
+    assert any("not divisible" in m for m in msgs)
+    assert any("quota 2026" in m for m in msgs)
+    wrong_cluster = pd.DataFrame([{**row, "carrier_id": "P1"}])
+    assert any("does not admit cluster" in m for m in verify_table(t, inst, prob, wrong_cluster))
+    early = pd.DataFrame([{**row, "year": 2025}])
+    assert any("outside the planning years" in m for m in verify_table(t, inst, prob, early))
