@@ -20,6 +20,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -387,8 +388,8 @@ def _largest_group_area(tables: Tables) -> float:
     return best
 
 
-def _opt(x: object) -> float | None:
-    return None if x is None or pd.isna(x) else float(x)  # type: ignore[arg-type]
+def _opt(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
 
 
 def build_instance(tables: Tables) -> Instance:
@@ -396,8 +397,9 @@ def build_instance(tables: Tables) -> Instance:
     first = _first_year(tables)
     par = tables.parcels
     nb = geom_mod.adjacency(par, "parcel_id", "zone") if len(par) else {}
-    cent = par.geometry.representative_point() if len(par) else []
+    cent: Any = par.geometry.representative_point() if len(par) else []
     parcels = []
+    r: Any
     for i, r in enumerate(par.itertuples(index=False)):
         parcels.append(
             Parcel(
@@ -470,9 +472,10 @@ def build_instance(tables: Tables) -> Instance:
                 pinned_carrier=str(r.pinned_carrier) if r.pinned_carrier else None,
             )
         )
+    quota_rows: list[Any] = list(tables.quotas.itertuples(index=False))
     quotas = [
-        Quota(year=int(r.year), zone=str(r.zone), land_cmu=mu_to_cmu(float(r.land_mu)))
-        for r in tables.quotas.itertuples(index=False)
+        Quota(year=int(q.year), zone=str(q.zone), land_cmu=mu_to_cmu(float(q.land_mu)))
+        for q in quota_rows
     ]
     clusters = [
         Cluster(

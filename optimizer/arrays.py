@@ -65,13 +65,14 @@ def _common(kind: str, items: list[Parcel] | list[Factory], ids: list[str]) -> d
     }
 
 
+def _ordinal(d: dt.date | None) -> int:
+    return d.toordinal() if d is not None else NEVER
+
+
 def parcel_arrays(instance: Instance) -> CarrierArrays:
     """Arrays of the instance's parcels."""
     ps = list(instance.parcels)
-    ready = {
-        k: np.array([p.ready[k].toordinal() if p.ready.get(k) else NEVER for p in ps], np.int64)
-        for k in READINESS_ITEMS
-    }
+    ready = {k: np.array([_ordinal(p.ready.get(k)) for p in ps], np.int64) for k in READINESS_ITEMS}
     return CarrierArrays(
         **_common("parcel", ps, [p.parcel_id for p in ps]),  # type: ignore[arg-type]
         area_cmu=np.array([p.area_cmu for p in ps], dtype=np.int64),

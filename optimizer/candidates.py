@@ -7,6 +7,7 @@ rule it fails, so the counts add up and the explanations can say which rule excl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -202,28 +203,11 @@ def build_candidates(
         elif max_carriers_per_project is not None:
             found = _cap(found, max_carriers_per_project, exc)
         for c in sorted(found, key=lambda c: (c.kind, c.carriers, c.year)):
-            c2 = Candidate(len(cands), *_fields(c)[1:])
+            c2 = dataclasses.replace(c, index=len(cands))
             cands.append(c2)
             by_project[pid].append(c2.index)
         pruned.update(exc)
     return CandidateSet(cands, by_project, priority, pruned, excluded, years, n_pairs)
-
-
-def _fields(c: Candidate) -> tuple[object, ...]:
-    return (
-        c.index,
-        c.project_id,
-        c.kind,
-        c.carriers,
-        c.zone,
-        c.year,
-        c.land_cmu,
-        c.floor_m2,
-        c.start,
-        c.ready_status,
-        c.coef,
-        c.quality,
-    )
 
 
 def _cap(found: list[Candidate], k: int, exc: Counter[str]) -> list[Candidate]:
@@ -259,7 +243,7 @@ def _expand_years(
     if len(idx) == 0:
         return []
     sub_ready = ready[idx] if ready is not None else None
-    ym = timing.year_masks(project, _Sub(arr, idx), years, rules, sub_ready)
+    ym = timing.year_masks(project, _Sub(arr, idx), years, rules, sub_ready)  # type: ignore[arg-type]
     furthest = np.full(len(idx), -1, dtype=np.int64)
     any_ok = np.zeros(len(idx), dtype=bool)
     per_year: dict[int, np.ndarray] = {}
@@ -276,10 +260,10 @@ def _expand_years(
     supplied_all = standard_land.supplied_cmu(project, arr)[idx] if kind == "parcel" else None
     pr = priority_points(project, weights)
     for y in years:
-        ok = per_year.get(y)
-        if ok is None:
+        year_ok = per_year.get(y)
+        if year_ok is None:
             continue
-        for j in np.flatnonzero(ok):
+        for j in np.flatnonzero(year_ok):
             i = int(idx[j])
             dist = None
             if anchor is not None:
@@ -415,9 +399,9 @@ def _groups(
             nf = (frontier | {n for n in neighbours[nxt] if n in ok_ids}) - set(members) - {nxt}
             grow((*members, nxt), nf, total + int(arr.area_cmu[parcel_index[nxt]]))
 
-    for start in sorted(ok_ids):
-        fr = {n for n in neighbours[start] if n in ok_ids}
-        grow((start,), fr, int(arr.area_cmu[parcel_index[start]]))
+    for seed in sorted(ok_ids):
+        fr = {n for n in neighbours[seed] if n in ok_ids}
+        grow((seed,), fr, int(arr.area_cmu[parcel_index[seed]]))
     anchor = anchors.get(project.cluster)
     ready_all = timing.ready_ordinal(project, arr, rules)
     pr = priority_points(project, weights)

@@ -58,7 +58,7 @@ def unassigned_table(instance: Instance, solution: Solution) -> pd.DataFrame:
         if p.project_id in placed:
             continue
         idx = cands.by_project.get(p.project_id, [])
-        exc = cands.excluded.get(p.project_id, {})
+        exc: dict[str, int] = dict(cands.excluded.get(p.project_id, {}))
         if p.start_year > last:
             code, zh, en = (
                 "out_of_horizon",

@@ -25,8 +25,10 @@ def test_assignment_each_project_once_and_pinned_exactly_once() -> None:
 def test_assignment_two_pins_on_one_parcel_is_infeasible_and_names_the_parcel() -> None:
     t = tables(
         [parcel("P1", 50, 0)],
-        [project("J1", land_mu=45, pinned_carrier="P1"),
-         project("J2", land_mu=45, pinned_carrier="P1")],
+        [
+            project("J1", land_mu=45, pinned_carrier="P1"),
+            project("J2", land_mu=45, pinned_carrier="P1"),
+        ],
         Y,
     )
     with pytest.raises(InfeasibleError) as e:
@@ -73,8 +75,10 @@ def test_factory_floor_area_is_shared_within_capacity() -> None:
 def test_factory_pins_beyond_floor_area_are_infeasible() -> None:
     t = tables(
         [parcel("P1", 50, 0)],
-        [project("J1", floor_m2=6000, pinned_carrier="F1"),
-         project("J2", floor_m2=6000, pinned_carrier="F1")],
+        [
+            project("J1", floor_m2=6000, pinned_carrier="F1"),
+            project("J2", floor_m2=6000, pinned_carrier="F1"),
+        ],
         Y,
         factories=[factory("F1", 10000)],
     )
@@ -88,8 +92,10 @@ def test_factory_specs_exclude_low_floor_load() -> None:
         [parcel("P1", 50, 0)],
         [project("J1", floor_m2=3000, min_floor_load_kg_m2=1200)],
         Y,
-        factories=[factory("F1", 10000, floor_load_kg_m2=800), factory("F2", 10000,
-                                                                         floor_load_kg_m2=1500)],
+        factories=[
+            factory("F1", 10000, floor_load_kg_m2=800),
+            factory("F2", 10000, floor_load_kg_m2=1500),
+        ],
     )
     sol, bad, _ = solve(t)
     assert bad == [] and placed(sol) == {"J1": ("F2",)}
@@ -114,8 +120,11 @@ def test_quota_limits_land_per_year() -> None:
 
 def test_zone_quota_binds_below_district_quota() -> None:
     t = tables(
-        [parcel("P1", 50, 0, zone="A"), parcel("P2", 50, 1000, zone="A"),
-         parcel("P3", 50, 2000, zone="B")],
+        [
+            parcel("P1", 50, 0, zone="A"),
+            parcel("P2", 50, 1000, zone="A"),
+            parcel("P3", 50, 2000, zone="B"),
+        ],
         [project(f"J{i}", land_mu=45) for i in range(3)],
         {2026: 1000.0},
         zone_quotas={(2026, "A"): 60.0},
@@ -128,8 +137,10 @@ def test_zone_quota_binds_below_district_quota() -> None:
 def test_quota_pins_above_quota_are_infeasible_and_name_the_quota() -> None:
     t = tables(
         [parcel("P1", 50, 0), parcel("P2", 50, 1000)],
-        [project("J1", land_mu=45, pinned_carrier="P1"),
-         project("J2", land_mu=45, pinned_carrier="P2")],
+        [
+            project("J1", land_mu=45, pinned_carrier="P1"),
+            project("J2", land_mu=45, pinned_carrier="P2"),
+        ],
         {2026: 60.0},
     )
     with pytest.raises(InfeasibleError) as e:
@@ -139,8 +150,12 @@ def test_quota_pins_above_quota_are_infeasible_and_name_the_quota() -> None:
 
 def test_zoning_cluster_landuse_pollution() -> None:
     t = tables(
-        [parcel("P1", 50, 0, clusters="c2"), parcel("P2", 50, 1000, land_use="M0"),
-         parcel("P3", 50, 2000, max_pollution=1), parcel("P4", 50, 3000, land_use="M2")],
+        [
+            parcel("P1", 50, 0, clusters="c2"),
+            parcel("P2", 50, 1000, land_use="M0"),
+            parcel("P3", 50, 2000, max_pollution=1),
+            parcel("P4", 50, 3000, land_use="M2"),
+        ],
         [project("J1", land_mu=45, cluster="c1", pollution=2, land_use="M1")],
         Y,
     )
@@ -149,8 +164,9 @@ def test_zoning_cluster_landuse_pollution() -> None:
 
 
 def test_zoning_pin_to_a_parcel_that_excludes_the_cluster_names_the_rule() -> None:
-    t = tables([parcel("P1", 50, 0, clusters="c2")],
-               [project("J1", land_mu=45, pinned_carrier="P1")], Y)
+    t = tables(
+        [parcel("P1", 50, 0, clusters="c2")], [project("J1", land_mu=45, pinned_carrier="P1")], Y
+    )
     with pytest.raises(InfeasibleError) as e:
         solve(t)
     assert "cluster not admitted" in e.value.conflicts[0][1]
@@ -170,8 +186,9 @@ def test_area_fit_and_waste_tolerance() -> None:
 
 def test_standard_land_intensity_floor_on_supplied_area() -> None:
     # 2 亿 = 20000 万 on a 60 亩 parcel = 333 万/亩 < 400
-    t = tables([parcel("P1", 60, 0, min_intensity_wan_per_mu=400)],
-               [project("J1", land_mu=45, inv=2.0)], Y)
+    t = tables(
+        [parcel("P1", 60, 0, min_intensity_wan_per_mu=400)], [project("J1", land_mu=45, inv=2.0)], Y
+    )
     sol, _, _ = solve(t)
     assert placed(sol) == {}
     sol, bad, _ = solve(t, policy=Policy(standard_land=False))
@@ -197,8 +214,10 @@ def test_group_not_formed_from_distant_parcels() -> None:
 
 
 def test_ready_to_build_only_on_ready_parcels() -> None:
-    ready = {f"ready_{k}": "2025-01-01" for k in
-             ("levelled", "water", "power", "road", "drainage", "planning", "assessment")}
+    ready = {
+        f"ready_{k}": "2025-01-01"
+        for k in ("levelled", "water", "power", "road", "drainage", "planning", "assessment")
+    }
     late = {**ready, "ready_power": "2027-06-01"}
     t = tables(
         [parcel("P1", 50, 0, **late), parcel("P2", 60, 1000, **ready)],
@@ -207,8 +226,11 @@ def test_ready_to_build_only_on_ready_parcels() -> None:
     )
     sol, bad, _ = solve(t)
     assert bad == [] and placed(sol) == {"J1": ("P2",)}
-    t2 = tables([parcel("P1", 50, 0, **late)],
-                [project("J1", land_mu=45, ready_to_build=True, start_year=2026)], {2026: 1000.0})
+    t2 = tables(
+        [parcel("P1", 50, 0, **late)],
+        [project("J1", land_mu=45, ready_to_build=True, start_year=2026)],
+        {2026: 1000.0},
+    )
     sol2, _, _ = solve(t2)
     assert placed(sol2) == {}
     from builders import instance
@@ -256,9 +278,11 @@ def test_lexicographic_places_the_major_project_first() -> None:
     # two touching 60 亩 parcels; J1 is 12 亿 and needs both (tier 10) but J2,J3 together weigh more in the plain objective
     t = tables(
         [parcel("P1", 60, 0), parcel("P2", 60, 200.0)],
-        [project("J1", land_mu=110, inv=12.0),
-         project("J2", land_mu=55, inv=9.0, stage="signed", tags="fortune500;hq"),
-         project("J3", land_mu=55, inv=9.0, stage="signed", tags="fortune500;hq")],
+        [
+            project("J1", land_mu=110, inv=12.0),
+            project("J2", land_mu=55, inv=9.0, stage="signed", tags="fortune500;hq"),
+            project("J3", land_mu=55, inv=9.0, stage="signed", tags="fortune500;hq"),
+        ],
         {2026: 120.0},
     )
     plain, _, _ = solve(t)

@@ -28,12 +28,17 @@ def small_tables(draw: st.DrawFn, max_projects: int = 6) -> Tables:
     for i in range(n_par):
         area = draw(st.sampled_from([30.0, 50.0, 80.0, 120.0]))
         gap = draw(st.sampled_from([0.0, 2000.0]))
-        parcels.append(parcel(
-            f"P{i}", area, x, zone=draw(st.sampled_from(["A", "B"])),
-            clusters=draw(st.sampled_from(["", "c1", "c2"])),
-            divisible=draw(st.booleans()),
-            available_year=draw(st.sampled_from(YEARS)),
-        ))
+        parcels.append(
+            parcel(
+                f"P{i}",
+                area,
+                x,
+                zone=draw(st.sampled_from(["A", "B"])),
+                clusters=draw(st.sampled_from(["", "c1", "c2"])),
+                divisible=draw(st.booleans()),
+                available_year=draw(st.sampled_from(YEARS)),
+            )
+        )
         x += (area * 10000 / 15) ** 0.5 + gap
     n_proj = draw(st.integers(1, max_projects))
     projects = [
@@ -49,8 +54,12 @@ def small_tables(draw: st.DrawFn, max_projects: int = 6) -> Tables:
     ]
     q1 = draw(st.sampled_from([50.0, 100.0, 200.0]))
     q2 = draw(st.sampled_from([50.0, 100.0, 200.0]))
-    return tables(parcels, projects, {2026: q1, 2027: q2},
-                  zone_quotas={(2026, "A"): 80.0} if draw(st.booleans()) else None)
+    return tables(
+        parcels,
+        projects,
+        {2026: q1, 2027: q2},
+        zone_quotas={(2026, "A"): 80.0} if draw(st.booleans()) else None,
+    )
 
 
 def brute_force(prob: Problem) -> int:
