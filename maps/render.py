@@ -550,6 +550,7 @@ def _page(page_title: str, geo: dict[str, Any], payloads: list[dict[str, Any]]) 
             height="100%",
             left=f"{100 * i / n:.4f}%",
             position="absolute",
+            fade_animation=False,
         )
         m._id = f"la{i}"
         m.default_js = []

@@ -263,6 +263,16 @@
       legendUpdate();
     }
 
+    // fit the view and fill the groups before they reach the map: every shape is projected once
+    var pad = map.getSize();
+    if (geo.bounds) {
+      map.fitBounds(geo.bounds, {
+        paddingTopLeft: [Math.min(290, pad.x * 0.3), 80],
+        paddingBottomRight: [Math.min(230, pad.x * 0.25), 20],
+        animate: false
+      });
+    }
+    apply();
     zoneGroup.addTo(map);
     parcelGroup.addTo(map);
     factoryGroup.addTo(map);
@@ -286,7 +296,7 @@
 
     control(map, 'topright', function () {
       var box = el('details', 'la-panel la-filter');
-      box.open = true;
+      box.open = map.getSize().x >= 1000;
       box.appendChild(el('summary', 'la-panel-title', T.filters));
       var fs = el('div', 'la-fieldset');
       fs.appendChild(el('div', 'la-subtitle', T.colourBy));
@@ -398,14 +408,7 @@
       return box;
     });
 
-    apply();
-    var pad = map.getSize();
-    if (geo.bounds) {
-      map.fitBounds(geo.bounds, {
-        paddingTopLeft: [Math.min(290, pad.x * 0.3), 80],
-        paddingBottomRight: [Math.min(230, pad.x * 0.25), 20]
-      });
-    }
+    legendUpdate();
 
     var entry = {
       map: map, name: d.scenario, parcels: byId, factories: fById, parcelGroup: parcelGroup,
@@ -429,7 +432,7 @@
   function syncAll() {
     var busy = false;
     registry.forEach(function (a) {
-      a.map.on('move', function () {
+      a.map.on('move moveend', function () {
         if (busy) { return; }
         busy = true;
         registry.forEach(function (b) {
