@@ -1,0 +1,118 @@
+"""``landalloc solve``: outputs of the contract, exit codes, nothing written on failure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import parcel, project, tables, write_gpkg
+
+from landalloc.cli import main
+
+
+def _data(tmp_path: Path, pin: str | None = None) -> Path:
+    t = tables(
+        [parcel("P1", 50, 0), parcel("P2", 50, 1000, clusters="c2"), parcel("P3", 50, 2000)],
+        [
+            project("J1", land_mu=45, name='C:\\2019 "光子" </script>'),
+            project("J2", land_mu=45, inv=3.0, pinned_carrier=pin or ""),
+            project("J3", land_mu=45, inv=1.5, cluster="c1"),
+        ],
+        {2026: 100.0, 2027: 100.0},
+    )
+    return write_gpkg(t, tmp_path / "d.gpkg")
+
+
+def _scenario(tmp_path: Path, extra: str = "") -> Path:
+    p = tmp_path / "s.yaml"
+    p.write_text(
+        "name: 测试情景\ndata: d.gpkg\nyears: [2026, 2027]\n"
+        "solver: {time_limit_s: 5, deterministic: true}\n" + extra,
+        encoding="utf-8",
+    )
+    return p
+
+
+def test_solve_writes_the_contract_outputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _data(tmp_path)
+    out = tmp_path / "out"
+    assert main(["solve", str(_scenario(tmp_path)), "--out", str(out)]) == 0
+    for f in (
+        "assignments.csv",
+        "unassigned.csv",
+        "summary.json",
+        "result.gpkg",
+        "map.html",
+        "report.xlsx",
+        "solver.log",
+        "scenario.yaml",
+    ):
+        assert (out / f).exists(), f
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "OPTIMAL" and summary["verified"] is True
+    a = pd.read_csv(out / "assignments.csv", dtype={"project_id": str})
+    assert sorted(a["project_id"]) == ["J1", "J2"]
+    assert set(a["carrier_id"]) == {"P1", "P3"}
+    u = pd.read_csv(out / "unassigned.csv")
+    assert u["project_id"].tolist() == ["J3"]
+    assert u["reason_code"].tolist() == ["outcompeted"]
+    assert "OPTIMAL" in capsys.readouterr().out
+    html = (out / "map.html").read_text(encoding="utf-8")
+    assert '</script>"' not in html.replace("<\\/script>", "")
+
+
+def test_existing_output_needs_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _data(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("x")
+    assert main(["solve", str(_scenario(tmp_path)), "--out", str(out)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert (out / "keep.txt").exists()
+    assert main(["solve", str(_scenario(tmp_path)), "--out", str(out), "--overwrite"]) == 0
+    assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
+
+
+def test_conflicting_pins_exit_3_and_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _data(tmp_path, pin="P2")  # P2 admits c2 only; J2 is c1
+    out = tmp_path / "out"
+    assert main(["solve", str(_scenario(tmp_path)), "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "J2" in err and "P2" in err and "产业集群" in err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_bad_scenario_key_and_year_exit_2_with_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _data(tmp_path)
+    s = _scenario(tmp_path, "polcy: {waste_tolerance: 0.3}\n")
+    assert main(["solve", str(s), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "polcy" in err and "policy" in err and "第 5 行" in err
+    s.write_text("name: x\ndata: d.gpkg\nyears: [2026, 2031]\n", encoding="utf-8")
+    assert main(["solve", str(s), "--out", str(tmp_path / "o")]) == 2
+    assert "2031" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_verifier_violation_is_exit_1_and_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import landalloc.run as run
+
+    _data(tmp_path)
+    monkeypatch.setattr(run, "verify", lambda *a, **k: ["J1: broken on purpose"])
+    out = tmp_path / "out"
+    assert main(["solve", str(_scenario(tmp_path)), "--out", str(out)]) == 1
+    assert "broken on purpose" in capsys.readouterr().err
+    assert not out.exists()
