@@ -56,6 +56,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "occ2": "占用 50%–99%",
         "occ3": "满租",
         "zoneLine": "片区边界",
+        "compare": "方案对比",
+        "changedOnly": "只看两方案不同的地块",
     },
     "en": {
         "noBasemap": "No basemap",
@@ -110,6 +112,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "occ2": "Let 50–99%",
         "occ3": "Fully let",
         "zoneLine": "Zone boundary",
+        "compare": "Comparison",
+        "changedOnly": "Only parcels that differ",
     },
 }
 

@@ -699,8 +699,22 @@ def render_compare_map(
         )
     if report.errors:
         raise DataError(report)
+    changed = _changed_parcels(payloads[0], payloads[1])
+    label = tr(lang, "两方案安排不同的地块", "Parcels that differ")
+    for p in payloads:
+        p["changed"] = changed
+        p["kpi"][0][1].append([label, f"{sum(changed):,}"])
     page_title = title or " | ".join(p["scenario"] for p in payloads)
     return _page(page_title, geo.payload, payloads)
+
+
+def _changed_parcels(a: dict[str, Any], b: dict[str, Any]) -> list[int]:
+    """1 for each parcel whose placed projects differ between two payloads, else 0."""
+
+    def ids(p: dict[str, Any]) -> list[frozenset[str]]:
+        return [frozenset(p["projects"][r[0]][0] for r in rows) for rows in p["prow"]]
+
+    return [int(x != y) for x, y in zip(ids(a), ids(b), strict=True)]
 
 
 def write_map(html_text: str, path: str | Path) -> Path:

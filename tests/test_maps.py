@@ -221,6 +221,10 @@ def test_compare_map_embeds_geometry_once(small: tuple[Any, ...]) -> None:
     p1, p2 = _payloads(html)
     assert (p1["title"], p2["title"]) == ("方案甲", "方案乙")
     assert html.count("LandallocMap.syncAll()") == 1
+    land = a[a["carrier_kind"] == "parcel"]
+    moved = set(land["carrier_id"]) - set(a.iloc[: len(a) // 2]["carrier_id"])
+    assert sum(p1["changed"]) == len(moved) > 0
+    assert [f"{len(moved):,}"] == [v for k_, v in p2["kpi"][0][1] if "不同" in k_]
     assert external_refs(html) == []
 
 

@@ -193,6 +193,14 @@ def test_compare_map_in_chromium(tmp_path: Path, browser: Any) -> None:
     assert centre["lat"] == pytest.approx(31.3) and centre["lng"] == pytest.approx(120.4)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "maps_compare.png"))
+    # only the parcels whose projects differ between the two scenarios
+    land_a = set(a.loc[a["carrier_kind"] == "parcel", "carrier_id"])
+    land_b = set(b.loc[b["carrier_kind"] == "parcel", "carrier_id"])
+    page.locator(".la-filter").first.locator("summary").click()
+    page.locator(".la-filter").first.locator("label", has_text="只看两方案不同").locator(
+        "input"
+    ).check()
+    assert page.evaluate("window.landalloc.maps[0].shownParcels()") == len(land_a ^ land_b)
 
 
 def test_gaode_notice_is_shown(tmp_path: Path, browser: Any) -> None:

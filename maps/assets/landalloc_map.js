@@ -112,7 +112,7 @@
       rows.forEach(function (r) { cls[projects[r[0]][3]] = true; });
       var item = {
         id: p[0], zone: p[1], area: p[2], rows: rows, main: main, pready: pr,
-        status: status, years: years, clusters: cls, kind: 'parcel'
+        status: status, years: years, clusters: cls, kind: 'parcel', index: i
       };
       var layer = L.polygon(decodePolys(p[3]), { renderer: renderer, laItem: item });
       item.layer = layer;
@@ -226,7 +226,7 @@
     }, { sticky: true, direction: 'top' });
 
     /* ---------- filters ---------- */
-    var state = { mode: 'cluster', years: {}, vacant: true, clusters: {}, ready: {} };
+    var state = { mode: 'cluster', years: {}, vacant: true, clusters: {}, ready: {}, changedOnly: false };
     d.years.forEach(function (y) { state.years[y] = true; });
     clusters.forEach(function (c, i) { state.clusters[i] = true; });
     [0, 1, 2, 3].forEach(function (k) { state.ready[k] = true; });
@@ -237,6 +237,8 @@
     }
 
     function visible(item) {
+      if (state.changedOnly && item.kind === 'parcel' && !d.changed[item.index]) { return false; }
+      if (state.changedOnly && item.kind === 'factory') { return false; }
       if (!item.rows.length) {
         if (!state.vacant) { return false; }
       } else if (!anyChecked(item.years, state.years) || !anyChecked(item.clusters, state.clusters)) {
@@ -333,6 +335,12 @@
         checkbox(fr, r[1], true, function (v) { state.ready[r[0]] = v; }, READY_FILL[r[0]]);
       });
       box.appendChild(fr);
+      if (d.changed) {
+        var fd = el('div', 'la-fieldset');
+        fd.appendChild(el('div', 'la-subtitle', T.compare));
+        checkbox(fd, T.changedOnly, false, function (v) { state.changedOnly = v; });
+        box.appendChild(fd);
+      }
       return box;
     });
 
@@ -419,6 +427,7 @@
       parcelGroup.eachLayer(function (l) { if (l._map && l._parts && l._parts.length) { n += 1; } });
       return n;
     };
+    entry.shownParcels = function () { return parcelGroup.getLayers().length; };
     registry.push(entry);
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
