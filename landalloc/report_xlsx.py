@@ -53,6 +53,39 @@ def _sheet(wb: Workbook, title: str, df: pd.DataFrame, lang: str) -> None:
     _format(ws, len(cols))
 
 
+def add_table_sheet(
+    wb: Workbook,
+    title: str,
+    df: pd.DataFrame,
+    lang: str = "zh",
+    *,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Append a formatted sheet (bold frozen header, fitted widths) holding ``df``.
+
+    Parameters
+    ----------
+    wb
+        The workbook.
+    title
+        The sheet name.
+    df
+        The table; in Chinese its column names are translated with ``headers`` (default the
+        report's :data:`HEADERS_ZH`); names without a translation are kept.
+    lang
+        ``zh`` or ``en``.
+    headers
+        Extra Chinese headers, taking precedence over :data:`HEADERS_ZH`.
+    """
+    ws = wb.create_sheet(title)
+    names = {**HEADERS_ZH, **(headers or {})}
+    cols = list(df.columns)
+    ws.append([names.get(c, c) if lang == "zh" else c for c in cols])
+    for row in df.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and pd.isna(v)) else v for v in row])
+    _format(ws, len(cols))
+
+
 def _format(ws: Any, ncols: int) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
