@@ -1,16 +1,20 @@
 """A reproducible demonstration district modelled on 苏州高新区.
 
-:func:`generate` builds a fictional but realistic district from a seed: six zones laid out around
-their real-world locations (科技城, 浒墅关经开区, 狮山横塘, 枫桥, 通安, 东渚) in CGCS2000 /
+:func:`generate` builds a fictional but realistic district from a seed: zones laid out on a grid in
+the order of their real-world locations (科技城, 浒墅关经开区, 狮山横塘, 枫桥, 通安, 东渚) in CGCS2000 /
 3-degree Gauss-Kruger CM 120E (EPSG:4549), parcels in street blocks (adjacent parcels inside a
 block can be merged for 合并供地), standard factories, a pipeline of projects with the investment
 tiers the seed reports count (≥ 1 / 10 / 50 / 100 亿元), yearly land quotas for the district and
 for two zones, seven industry clusters with their 链主 anchor points, and a few pinned decisions.
 
 Every company, project and parcel is invented. The same seed and parameters always give the same
-tables. The tables go through the schema tier (:func:`geodata.store.from_frames`) and the
-reference tier (:func:`geodata.store.check_references`) before they are returned, so a demo file
-is valid by construction; :func:`write_demo` writes it atomically.
+tables. Sizes are parameters (the defaults are the demo: 6 zones, 400 parcels, 40 factories, 200
+projects, 2026–2028); the generator is vectorised so that 10 000 parcels take about a second.
+The tables are built directly in the typed form of the schema tier (the tests check that
+:func:`geodata.schema.coerce_table` leaves them unchanged), then go through the parcel geometry
+checks and the reference tier (:func:`geodata.store.check_references`) before they are returned;
+:func:`write_demo` writes them atomically. Pinned projects satisfy the optimizer's static rules
+(see :func:`_parcel_fit_mask`) and fit within half of each year's quotas.
 """
 
 from __future__ import annotations
@@ -26,11 +30,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from pyproj import Transformer
-from shapely import affinity
-from shapely.geometry import Polygon, box
 
 from geodata.crs import DEFAULT_WORKING_CRS
+from geodata.geometry import check_parcel_geometry
 from geodata.report import Report
 from geodata.schema import LAYERS
 from geodata.store import (
@@ -38,25 +42,38 @@ from geodata.store import (
     atomic_path,
     check_output_path,
     check_references,
-    from_frames,
     write_tables,
 )
 from geodata.units import M2_PER_MU, WAN_PER_YI
 
 #: Seed of the shipped demo file ``geodata/demo.gpkg``.
-DEMO_SEED = 2025
-DEFAULT_FIRST_YEAR = 2025
+DEMO_SEED = 20261122
+DEFAULT_FIRST_YEAR = 2026
 DEFAULT_YEARS = 3
-DEFAULT_PROJECTS = 150
-#: Accepted range of the number of projects (the district layout is sized for it).
-PROJECTS_RANGE = (20, 600)
+DEFAULT_ZONES = 6
+DEFAULT_PARCELS = 400
+DEFAULT_FACTORIES = 40
+DEFAULT_PROJECTS = 200
+#: Total district quota of all years / total land demand of the projects.
+DEFAULT_QUOTA_RATIO = 0.6
+#: Accepted ranges of the size parameters.
+ZONES_RANGE = (1, 30)
+PARCELS_RANGE = (30, 50000)
+FACTORIES_RANGE = (3, 5000)
+PROJECTS_RANGE = (20, 20000)
 YEARS_RANGE = (1, 10)
 FIRST_YEAR_RANGE = (2000, 2090)
+QUOTA_RATIO_RANGE = (0.05, 2.0)
+#: Waste tolerance of the optimizer's default policy: a whole parcel may be at most this much
+#: larger than the demand (mirrored here so that pins are placeable; see optimizer.settings).
+WASTE_TOLERANCE = 0.5
+#: Gap between zones of the district grid (m).
+ZONE_GAP_M = 300.0
 
 #: Gap between parcels of one block (m); below ``geometry.ADJACENCY_GAP_M``, so they are adjacent.
 PARCEL_GAP_M = 8.0
-#: Road between blocks and rows (m); above ``geometry.ADJACENCY_GAP_M``, so they are not.
-ROAD_M = 40.0
+#: Roads between blocks and rows (m); above ``geometry.ADJACENCY_GAP_M``, so they are not.
+ROAD_M = (35.0, 50.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,75 +117,166 @@ class ClusterSpec:
 
 ZONES: tuple[ZoneSpec, ...] = (
     ZoneSpec(
-        "KJC", "科技城", "Science & Technology Town", 120.430, 31.330,
-        ("photonics", "digital", "medical_devices", "ic"), 0.20,
-        (("M0", 0.35), ("M1", 0.65)), 350.0, 30.0, 0.25,
+        "KJC",
+        "科技城",
+        "Science & Technology Town",
+        120.430,
+        31.330,
+        ("photonics", "digital", "medical_devices", "ic"),
+        0.20,
+        (("M0", 0.35), ("M1", 0.65)),
+        350.0,
+        30.0,
+        0.25,
     ),
     ZoneSpec(
-        "XSG", "浒墅关经开区", "Xushuguan Economic Development Zone", 120.490, 31.410,
-        ("equipment", "new_energy", "ic"), 0.20,
-        (("M1", 0.5), ("M2", 0.4), ("M3", 0.1)), 280.0, 20.0, 0.30,
+        "XSG",
+        "浒墅关经开区",
+        "Xushuguan Economic Development Zone",
+        120.490,
+        31.410,
+        ("equipment", "new_energy", "ic"),
+        0.20,
+        (("M1", 0.5), ("M2", 0.4), ("M3", 0.1)),
+        280.0,
+        20.0,
+        0.30,
     ),
     ZoneSpec(
-        "SSHT", "狮山横塘", "Shishan-Hengtang", 120.560, 31.280,
-        ("digital", "biomed", "medical_devices"), 0.12,
-        (("M0", 0.4), ("M1", 0.6)), 400.0, 35.0,
+        "SSHT",
+        "狮山横塘",
+        "Shishan-Hengtang",
+        120.560,
+        31.280,
+        ("digital", "biomed", "medical_devices"),
+        0.12,
+        (("M0", 0.4), ("M1", 0.6)),
+        400.0,
+        35.0,
     ),
     ZoneSpec(
-        "FQ", "枫桥", "Fengqiao", 120.520, 31.325,
-        ("ic", "equipment", "photonics"), 0.14,
-        (("M1", 0.8), ("M2", 0.2)), 300.0, 25.0,
+        "FQ",
+        "枫桥",
+        "Fengqiao",
+        120.520,
+        31.325,
+        ("ic", "equipment", "photonics"),
+        0.14,
+        (("M1", 0.8), ("M2", 0.2)),
+        300.0,
+        25.0,
     ),
     ZoneSpec(
-        "TA", "通安", "Tong'an", 120.440, 31.385,
-        ("new_energy", "equipment"), 0.18,
-        (("M1", 0.5), ("M2", 0.5)), 250.0, 15.0,
+        "TA",
+        "通安",
+        "Tong'an",
+        120.440,
+        31.385,
+        ("new_energy", "equipment"),
+        0.18,
+        (("M1", 0.5), ("M2", 0.5)),
+        250.0,
+        15.0,
     ),
     ZoneSpec(
-        "DZ", "东渚", "Dongzhu", 120.375, 31.345,
-        ("biomed", "medical_devices", "photonics"), 0.16,
-        (("M1", 0.8), ("M0", 0.2)), 300.0, 20.0,
+        "DZ",
+        "东渚",
+        "Dongzhu",
+        120.375,
+        31.345,
+        ("biomed", "medical_devices", "photonics"),
+        0.16,
+        (("M1", 0.8), ("M0", 0.2)),
+        300.0,
+        20.0,
     ),
-)  # fmt: skip
+)
 
 CLUSTERS: tuple[ClusterSpec, ...] = (
     ClusterSpec(
-        "photonics", "光子", "Photonics", "#7b3294", 0.14, (("M1", 0.85), ("M0", 0.15)),
-        "光电科技", ("激光器", "光模块", "光纤传感器", "光学镜头", "激光加工设备", "光电芯片"),
-        (1.5, 3.5), (("telecom", 0.5),),
+        "photonics",
+        "光子",
+        "Photonics",
+        "#7b3294",
+        0.14,
+        (("M1", 0.85), ("M0", 0.15)),
+        "光电科技",
+        ("激光器", "光模块", "光纤传感器", "光学镜头", "激光加工设备", "光电芯片"),
+        (1.5, 3.5),
+        (("telecom", 0.5),),
     ),
     ClusterSpec(
-        "ic", "集成电路", "Integrated circuits", "#2c7bb6", 0.14, (("M1", 0.9), ("M2", 0.1)),
-        "半导体", ("功率半导体", "晶圆级封装", "模拟芯片", "半导体设备零部件", "掩膜版", "传感器芯片"),
-        (1.2, 3.0), (("telecom", 0.5), ("gas", 0.3)),
+        "ic",
+        "集成电路",
+        "Integrated circuits",
+        "#2c7bb6",
+        0.14,
+        (("M1", 0.9), ("M2", 0.1)),
+        "半导体",
+        ("功率半导体", "晶圆级封装", "模拟芯片", "半导体设备零部件", "掩膜版", "传感器芯片"),
+        (1.2, 3.0),
+        (("telecom", 0.5), ("gas", 0.3)),
     ),
     ClusterSpec(
-        "medical_devices", "医疗器械", "Medical devices", "#d7191c", 0.16, (("M1", 1.0),),
-        "医疗科技", ("影像设备", "微创手术器械", "体外诊断试剂", "骨科植入物", "医用耗材", "康复设备"),
+        "medical_devices",
+        "医疗器械",
+        "Medical devices",
+        "#d7191c",
+        0.16,
+        (("M1", 1.0),),
+        "医疗科技",
+        ("影像设备", "微创手术器械", "体外诊断试剂", "骨科植入物", "医用耗材", "康复设备"),
         (1.5, 3.5),
     ),
     ClusterSpec(
-        "biomed", "生物医药", "Biomedicine", "#1a9641", 0.14, (("M1", 0.8), ("M2", 0.2)),
-        "生物医药", ("抗体药物", "细胞治疗", "创新制剂", "疫苗", "原料药中试", "基因检测"),
-        (0.8, 2.5), (("gas", 0.5), ("heat", 0.5)),
+        "biomed",
+        "生物医药",
+        "Biomedicine",
+        "#1a9641",
+        0.14,
+        (("M1", 0.8), ("M2", 0.2)),
+        "生物医药",
+        ("抗体药物", "细胞治疗", "创新制剂", "疫苗", "原料药中试", "基因检测"),
+        (0.8, 2.5),
+        (("gas", 0.5), ("heat", 0.5)),
     ),
     ClusterSpec(
-        "new_energy", "新能源", "New energy", "#fdae61", 0.14, (("M1", 0.6), ("M2", 0.4)),
-        "新能源科技", ("储能电池", "光伏组件", "氢燃料电池", "逆变器", "动力电池材料", "充电设备"),
-        (1.5, 3.5), (("gas", 0.4),),
+        "new_energy",
+        "新能源",
+        "New energy",
+        "#fdae61",
+        0.14,
+        (("M1", 0.6), ("M2", 0.4)),
+        "新能源科技",
+        ("储能电池", "光伏组件", "氢燃料电池", "逆变器", "动力电池材料", "充电设备"),
+        (1.5, 3.5),
+        (("gas", 0.4),),
     ),
     ClusterSpec(
-        "equipment", "高端装备", "High-end equipment", "#636363", 0.16,
+        "equipment",
+        "高端装备",
+        "High-end equipment",
+        "#636363",
+        0.16,
         (("M1", 0.5), ("M2", 0.45), ("M3", 0.05)),
-        "智能装备", ("工业机器人", "精密数控机床", "半导体装备", "轨道交通装备", "智能检测设备", "高端轴承"),
-        (1.5, 3.0), (("gas", 0.3),),
+        "智能装备",
+        ("工业机器人", "精密数控机床", "半导体装备", "轨道交通装备", "智能检测设备", "高端轴承"),
+        (1.5, 3.0),
+        (("gas", 0.3),),
     ),
     ClusterSpec(
-        "digital", "数字经济", "Digital economy", "#00a6ca", 0.12, (("M0", 0.7), ("M1", 0.3)),
-        "信息技术", ("工业软件", "数据中心", "人工智能算法", "工业互联网平台", "芯片设计", "智慧城市系统"),
-        (1.0, 3.0), (("telecom", 1.0),),
+        "digital",
+        "数字经济",
+        "Digital economy",
+        "#00a6ca",
+        0.12,
+        (("M0", 0.7), ("M1", 0.3)),
+        "信息技术",
+        ("工业软件", "数据中心", "人工智能算法", "工业互联网平台", "芯片设计", "智慧城市系统"),
+        (1.0, 3.0),
+        (("telecom", 1.0),),
     ),
-)  # fmt: skip
+)
 
 _BRAND_A = "瑞博晶恒启睿泰维凯越宸曜铭昇璟澜嘉翊"
 _BRAND_B = "芯光创达源微锐拓迈驰思诺森禾途际晟"
@@ -192,20 +300,16 @@ class DemoSummary:
     tiers: dict[float, int]
     quotas: dict[int, float]
     pinned: int
+    zones: int
 
 
 # --------------------------------------------------------------------------- helpers
 
 
 def _pick(rng: np.random.Generator, weighted: Sequence[tuple[str, float]]) -> str:
-    names = [n for n, _ in weighted]
-    w = np.array([x for _, x in weighted], dtype=float)
-    return str(names[int(rng.choice(len(names), p=w / w.sum()))])
-
-
-def _day(rng: np.random.Generator, start: dt.date, end: dt.date) -> dt.date:
-    span = max(0, (end - start).days)
-    return start + dt.timedelta(days=int(rng.integers(0, span + 1)))
+    w = np.cumsum([x for _, x in weighted], dtype=float)
+    k = int(np.searchsorted(w, rng.random() * w[-1], side="right"))
+    return str(weighted[min(k, len(weighted) - 1)][0])
 
 
 def _year_weights(n_years: int, decay: float) -> np.ndarray:
@@ -213,196 +317,359 @@ def _year_weights(n_years: int, decay: float) -> np.ndarray:
     return w / w.sum()
 
 
-def _check_params(n_projects: int, first_year: int, n_years: int) -> None:
+def _check_params(**values: float) -> None:
     report = Report()
-    for option, value, (lo, hi), zh in (
-        ("--projects", n_projects, PROJECTS_RANGE, "项目数"),
-        ("--first-year", first_year, FIRST_YEAR_RANGE, "起始年份"),
-        ("--years", n_years, YEARS_RANGE, "规划年数"),
+    for option, zh, (lo, hi), value in (
+        ("--zones", "片区数", ZONES_RANGE, values["n_zones"]),
+        ("--parcels", "地块数", PARCELS_RANGE, values["n_parcels"]),
+        ("--factories", "标准厂房数", FACTORIES_RANGE, values["n_factories"]),
+        ("--projects", "项目数", PROJECTS_RANGE, values["n_projects"]),
+        ("--first-year", "起始年份", FIRST_YEAR_RANGE, values["first_year"]),
+        ("--years", "规划年数", YEARS_RANGE, values["n_years"]),
+        ("--quota-ratio", "指标/需求比", QUOTA_RATIO_RANGE, values["quota_ratio"]),
     ):
         if not lo <= value <= hi:
             report.error(
                 "bad_demo_parameter",
-                f"{zh}（{option}）{value} 超出允许范围",
-                f"{option} {value} is out of range",
-                hint_zh=f"{lo}–{hi}",
-                hint_en=f"{lo}–{hi}",
+                f"{zh}（{option}）{value:g} 超出允许范围",
+                f"{option} {value:g} is out of range",
+                hint_zh=f"{lo:g}–{hi:g}",
+                hint_en=f"{lo:g}–{hi:g}",
             )
+    if not report.errors and values["n_parcels"] < 5 * values["n_zones"]:
+        report.error(
+            "bad_demo_parameter",
+            f"地块数 {values['n_parcels']:g} 太少：每个片区至少 5 宗（--zones {values['n_zones']:g}）",
+            f"--parcels {values['n_parcels']:g} is too few: at least 5 per zone "
+            f"(--zones {values['n_zones']:g})",
+            hint_zh=f"≥ {5 * values['n_zones']:g}",
+            hint_en=f">= {5 * values['n_zones']:g}",
+        )
     report.raise_if_errors()
+
+
+def zone_specs(n_zones: int = DEFAULT_ZONES) -> tuple[ZoneSpec, ...]:
+    """The first ``n_zones`` zones: the six of 苏州高新区, then generic ``Z07``, ``Z08`` …"""
+    out = list(ZONES[:n_zones])
+    codes = [c.code for c in CLUSTERS]
+    for k in range(len(ZONES) + 1, n_zones + 1):
+        focus = tuple(codes[(k + j) % len(codes)] for j in range(2 + k % 2))
+        out.append(
+            ZoneSpec(
+                f"Z{k:02d}",
+                f"拓展片区{k:02d}",
+                f"Expansion zone {k:02d}",
+                math.nan,
+                math.nan,
+                focus,
+                1.0 / len(ZONES),
+                (("M1", 0.6), ("M2", 0.35), ("M3", 0.05)),
+                280.0 + 10.0 * (k % 3),
+                20.0 + 5.0 * (k % 2),
+            )
+        )
+    return tuple(out)
+
+
+def _split(total: int, weights: np.ndarray, minimum: int) -> np.ndarray:
+    """Integer counts summing to ``total`` in proportion to ``weights`` (each ≥ ``minimum``)."""
+    w = weights / weights.sum()
+    counts = np.maximum(minimum, np.floor(w * total)).astype(int)
+    order = np.argsort(-(w * total - np.floor(w * total)), kind="stable")
+    k = 0
+    while counts.sum() < total:
+        counts[order[k % len(order)]] += 1
+        k += 1
+    while counts.sum() > total:
+        i = int(np.argmax(counts))
+        counts[i] -= 1
+    return counts
 
 
 # --------------------------------------------------------------------------- layout
 
 
 @dataclass(slots=True)
-class _Lot:
-    """A parcel or factory footprint to be laid out, with its attributes."""
+class _ZoneLayout:
+    """Parcels and factories of one zone in local metres, before the zone is placed."""
 
+    parcel_xy: np.ndarray  # (n, 5, 2) closed quadrilaterals
+    factory_xy: np.ndarray  # (m, 5, 2) rectangles
     width: float
-    depth: float
-    attrs: dict[str, Any]
-    geom: Polygon | None = None
+    height: float
 
 
-def _lay_out(
-    rng: np.random.Generator, blocks: list[list[_Lot]], centre: tuple[float, float]
-) -> Polygon:
-    """Place blocks of lots in rows around ``centre``; return the zone outline.
+def _lay_out_zone(
+    rng: np.random.Generator,
+    area_m2: np.ndarray,
+    block_of: np.ndarray,
+    fac_w: np.ndarray,
+    fac_d: np.ndarray,
+) -> _ZoneLayout:
+    """Street blocks in rows: the lots of a block share a depth and are :data:`PARCEL_GAP_M` apart.
 
-    Lots of one block share a depth and are :data:`PARCEL_GAP_M` apart; blocks and rows are
-    separated by roads of :data:`ROAD_M`. The layout is turned by a small angle, like a real
-    street grid.
+    Parcel ``i`` belongs to block ``block_of[i]`` (consecutive). The dividing lines between the
+    parcels of a block are slanted a little (the top end moves one way, the bottom end the other),
+    which keeps every parcel's area exact. Factories stand in blocks of up to three.
     """
-    total = sum(lot.width * lot.depth for b in blocks for lot in b)
+    n_blocks = int(block_of[-1]) + 1 if len(block_of) else 0
+    sizes = np.bincount(block_of, minlength=n_blocks)
+    mean_m2 = np.bincount(block_of, weights=area_m2, minlength=n_blocks) / np.maximum(sizes, 1)
+    depth_b = np.clip(np.sqrt(mean_m2) * rng.uniform(0.9, 1.3, n_blocks), 60.0, 480.0)
+    depth = depth_b[block_of]
+    width = area_m2 / depth
+    fac_blocks = [np.arange(j, min(j + 3, len(fac_w))) for j in range(0, len(fac_w), 3)]
+    # block order: parcel blocks (0..n_blocks-1) and factory blocks (n_blocks..), shuffled, but
+    # block 0 stays first (it may be the 合并供地 block)
+    kinds = [("p", b) for b in range(n_blocks)] + [("f", j) for j in range(len(fac_blocks))]
+    perm = rng.permutation(len(kinds) - 1) + 1 if len(kinds) > 1 else np.zeros(0, dtype=int)
+    order = [kinds[0], *(kinds[int(i)] for i in perm)] if kinds else []
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if n_blocks else np.zeros(0, int)
+    block_w = np.bincount(block_of, weights=width, minlength=n_blocks) + PARCEL_GAP_M * (sizes - 1)
+    total = float(area_m2.sum() + (fac_w * fac_d).sum())
     row_width = max(900.0, math.sqrt(total * 1.6))
-    x = y = row_depth = 0.0
-    max_x = 0.0
-    for block in blocks:
-        width = sum(lot.width for lot in block) + PARCEL_GAP_M * (len(block) - 1)
-        if x > 0 and x + width > row_width:
-            y += row_depth + ROAD_M
+    roads = rng.uniform(*ROAD_M, len(order) + 1)
+    x0 = np.zeros(len(area_m2))
+    y0 = np.zeros(len(area_m2))
+    fx0 = np.zeros(len(fac_w))
+    fy0 = np.zeros(len(fac_w))
+    x = y = row_depth = max_x = 0.0
+    for k, (kind, b) in enumerate(order):
+        if kind == "p":
+            bw, bd = float(block_w[b]), float(depth_b[b])
+        else:
+            idx = fac_blocks[b]
+            bw = float(fac_w[idx].sum() + PARCEL_GAP_M * (len(idx) - 1))
+            bd = float(fac_d[idx].max())
+        if x > 0 and x + bw > row_width:
+            y += row_depth + float(roads[k])
             x = row_depth = 0.0
-        for lot in block:
-            lot.geom = box(x, y, x + lot.width, y + lot.depth)
-            x += lot.width + PARCEL_GAP_M
-        x += ROAD_M - PARCEL_GAP_M
+        if kind == "p":
+            s = int(starts[b])
+            w = width[s : s + int(sizes[b])]
+            x0[s : s + len(w)] = x + np.concatenate([[0.0], np.cumsum(w + PARCEL_GAP_M)[:-1]])
+            y0[s : s + len(w)] = y
+        else:
+            w = fac_w[idx]
+            fx0[idx] = x + np.concatenate([[0.0], np.cumsum(w + PARCEL_GAP_M)[:-1]])
+            fy0[idx] = y
+        x += bw
         max_x = max(max_x, x)
-        row_depth = max(row_depth, max(lot.depth for lot in block))
-    height = y + row_depth
-    angle = float(rng.uniform(-12.0, 12.0))
-    dx, dy = centre[0] - max_x / 2, centre[1] - height / 2
-
-    def place(g: Polygon) -> Polygon:
-        moved = affinity.translate(g, dx, dy)
-        return affinity.rotate(moved, angle, origin=centre)
-
-    for block in blocks:
-        for lot in block:
-            assert lot.geom is not None
-            lot.geom = place(lot.geom)
-    return place(box(-150.0, -150.0, max_x + 150.0, height + 150.0))
-
-
-def _parcel_blocks(rng: np.random.Generator, areas: list[float]) -> list[list[float]]:
-    """Group parcel areas into street blocks of one to four parcels."""
-    blocks: list[list[float]] = []
-    i = 0
-    while i < len(areas):
-        k = int(rng.choice([1, 2, 3, 4], p=[0.3, 0.35, 0.25, 0.1]))
-        blocks.append(areas[i : i + k])
-        i += k
-    return blocks
+        x += float(roads[k])
+        row_depth = max(row_depth, bd)
+    # slanted dividers: shift d of the line right of parcel i (0 at the block's right end)
+    last = np.ones(len(area_m2), dtype=bool)
+    last[:-1] = block_of[1:] != block_of[:-1]
+    nxt_w = np.append(width[1:], np.inf)
+    d = rng.uniform(-1.0, 1.0, len(area_m2)) * np.minimum(15.0, 0.2 * np.minimum(width, nxt_w))
+    d[last] = 0.0
+    dl = np.concatenate([[0.0], d[:-1]])
+    dl[np.concatenate([[True], last[:-1]])] = 0.0
+    x1, y1 = x0 + width, y0 + depth
+    parcel_xy = np.stack(
+        [
+            np.stack([x0 - dl, y0], axis=1),
+            np.stack([x1 - d, y0], axis=1),
+            np.stack([x1 + d, y1], axis=1),
+            np.stack([x0 + dl, y1], axis=1),
+            np.stack([x0 - dl, y0], axis=1),
+        ],
+        axis=1,
+    )
+    factory_xy = _rectangles(fx0, fy0, fx0 + fac_w, fy0 + fac_d)
+    return _ZoneLayout(parcel_xy, factory_xy, max_x, y + row_depth)
 
 
-def _parcel_area(rng: np.random.Generator) -> float:
-    return round(float(np.clip(rng.lognormal(math.log(45.0), 0.75), 10.0, 300.0)), 1)
+def _rectangles(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    return np.stack([np.stack([a, b], axis=1) for a, b in corners], axis=1).reshape(-1, 5, 2)
+
+
+def _place(xy: np.ndarray, centre: np.ndarray, angle_deg: float, target: np.ndarray) -> np.ndarray:
+    """Rotate local coordinates about ``centre`` and move ``centre`` to ``target``."""
+    a = math.radians(angle_deg)
+    rot = np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])
+    return (xy - centre) @ rot + target
+
+
+def _grid_order(zones: Sequence[ZoneSpec], cols: int) -> list[int]:
+    """Zone indices in grid order: rows from north to south, west to east within a row."""
+    named = sorted(
+        (i for i, z in enumerate(zones) if not math.isnan(z.lat)), key=lambda i: -zones[i].lat
+    )
+    generic = [i for i, z in enumerate(zones) if math.isnan(z.lat)]
+    out: list[int] = []
+    for r in range(0, len(named), cols):
+        out += sorted(named[r : r + cols], key=lambda i: zones[i].lon)
+    return out + generic
 
 
 # --------------------------------------------------------------------------- parcels
 
 
-def _parcel_attrs(
-    rng: np.random.Generator, zone: ZoneSpec, area: float, years: list[int]
-) -> dict[str, Any]:
-    first = years[0]
-    land_use = _pick(rng, zone.land_uses)
-    if rng.random() < 0.2:
-        clusters: list[str] = []
-    else:
-        clusters = list(zone.focus)
-        if len(clusters) > 1 and rng.random() < 0.3:
-            clusters.pop(int(rng.integers(len(clusters))))
-        if rng.random() < 0.15:
-            others = [c.code for c in CLUSTERS if c.code not in clusters]
-            clusters.append(others[int(rng.integers(len(others)))])
-    max_pollution = _MAX_POLLUTION[land_use]
-    if land_use == "M1" and rng.random() < 0.15:
-        max_pollution = 1
-    year = int(rng.choice(years, p=_year_weights(len(years), 0.45)))
-    standard = rng.random() < 0.7
-    attrs: dict[str, Any] = {
-        "zone": zone.code,
-        "land_use": land_use,
-        "clusters": ";".join(sorted(clusters)),
-        "area_mu": area,
-        "divisible": bool(area >= 120 and rng.random() < 0.5) or bool(rng.random() < 0.08),
-        "available_year": year,
-        "max_pollution": max_pollution,
-        "min_intensity_wan_per_mu": 0.0,
-        "min_tax_wan_per_mu": 0.0,
-        "far_min": None,
-        "far_max": None,
-    }
-    if standard:
-        step = float(rng.choice([-50.0, 0.0, 0.0, 50.0]))
-        attrs["min_intensity_wan_per_mu"] = zone.intensity_floor + step
-        attrs["min_tax_wan_per_mu"] = zone.tax_floor + step / 10
-        attrs["far_min"], attrs["far_max"] = _FAR[land_use]
-    attrs.update(_readiness(rng, year, first, standard))
-    return attrs
+def _dates(base: np.ndarray, offset: np.ndarray, scheduled: np.ndarray) -> list[dt.date | None]:
+    """``base`` (datetime64[D]) + ``offset`` days, ``None`` where not scheduled."""
+    days = (base + offset.astype("timedelta64[D]")).astype(object)
+    return [v if s else None for v, s in zip(days.tolist(), scheduled.tolist(), strict=True)]
 
 
 def _readiness(
-    rng: np.random.Generator, year: int, first: int, standard: bool
-) -> dict[str, dt.date | None]:
-    """Dates of 七通一平, planning conditions and regional assessments for one parcel."""
-    out: dict[str, dt.date | None] = {}
-    levelled: dt.date | None = _day(rng, dt.date(year - 1, 3, 1), dt.date(year, 3, 31))
-    if year > first and rng.random() < 0.05:
-        levelled = None
-    out["ready_levelled"] = levelled
-    base = levelled or dt.date(year, 1, 1)
+    rng: np.random.Generator, avail: np.ndarray, first: int, standard: np.ndarray
+) -> dict[str, list[dt.date | None]]:
+    """Dates of 七通一平, planning conditions and regional assessments (vectorised).
+
+    Parcels available in the first year are mostly levelled already; later ones get future dates.
+    Gas and heat are often not scheduled, a few parcels miss power or planning, so readiness
+    checks meet ready, ready-by-a-date and blocked parcels.
+    """
+    n = len(avail)
+    year_start = (avail - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    prev_march = year_start - np.timedelta64(306, "D")  # about 1 March of the year before
+    levelled_off = rng.integers(0, 396, n)
+    levelled_ok = ~((avail > first) & (rng.random(n) < 0.05))
+    levelled = prev_march + levelled_off.astype("timedelta64[D]")
+    base = np.where(levelled_ok, levelled, year_start)
+    out: dict[str, list[dt.date | None]] = {
+        "ready_levelled": _dates(levelled, np.zeros(n, dtype=int), levelled_ok)
+    }
     for item in ("water", "power", "road", "drainage", "telecom"):
-        scheduled = rng.random() >= 0.06
-        out[f"ready_{item}"] = (
-            base + dt.timedelta(days=int(rng.integers(-60, 541))) if scheduled else None
-        )
+        out[f"ready_{item}"] = _dates(base, rng.integers(-60, 541, n), rng.random(n) >= 0.06)
     for item, p in (("gas", 0.7), ("heat", 0.35)):
-        out[f"ready_{item}"] = (
-            base + dt.timedelta(days=int(rng.integers(90, 721))) if rng.random() < p else None
-        )
-    out["ready_planning"] = (
-        _day(rng, dt.date(year - 1, 9, 1), dt.date(year, 6, 30)) if rng.random() < 0.85 else None
+        out[f"ready_{item}"] = _dates(base, rng.integers(90, 721, n), rng.random(n) < p)
+    prev_sept = year_start - np.timedelta64(122, "D")
+    out["ready_planning"] = _dates(prev_sept, rng.integers(0, 303, n), rng.random(n) < 0.85)
+    past = np.datetime64(f"{first - 2}-06-01")
+    assessed = _dates(np.full(n, past), rng.integers(0, 579, n), np.ones(n, dtype=bool))
+    other = _dates(
+        year_start - np.timedelta64(365, "D"), rng.integers(0, 912, n), rng.random(n) < 0.5
     )
-    if standard:
-        out["ready_assessment"] = _day(rng, dt.date(first - 2, 6, 1), dt.date(first - 1, 12, 31))
-    else:
-        out["ready_assessment"] = (
-            _day(rng, dt.date(year - 1, 1, 1), dt.date(year + 1, 6, 30))
-            if rng.random() < 0.5
-            else None
-        )
+    out["ready_assessment"] = [
+        a if s else o for a, o, s in zip(assessed, other, standard.tolist(), strict=True)
+    ]
     return out
+
+
+def _parcel_columns(
+    rng: np.random.Generator,
+    zones: Sequence[ZoneSpec],
+    zone_of: np.ndarray,
+    area: np.ndarray,
+    years: list[int],
+) -> dict[str, list[Any]]:
+    """Attributes of all parcels (``zone_of`` indexes ``zones``), as lists of Python values."""
+    n = len(area)
+    first = years[0]
+    land_use = np.empty(n, dtype=object)
+    intensity = np.zeros(n)
+    tax = np.zeros(n)
+    for zi, zone in enumerate(zones):
+        sel = np.flatnonzero(zone_of == zi)
+        names = [u for u, _ in zone.land_uses]
+        w = np.array([x for _, x in zone.land_uses])
+        land_use[sel] = np.array(names, dtype=object)[
+            rng.choice(len(names), len(sel), p=w / w.sum())
+        ]
+        intensity[sel] = zone.intensity_floor
+        tax[sel] = zone.tax_floor
+    codes = [c.code for c in CLUSTERS]
+    open_ = rng.random(n) < 0.15
+    drop = rng.random(n) < 0.3
+    add = rng.random(n) < 0.15
+    pick = rng.integers(0, 1 << 30, (n, 2))
+    clusters: list[tuple[str, ...]] = []
+    for i in range(n):
+        if open_[i]:
+            clusters.append(())
+            continue
+        cs = list(zones[int(zone_of[i])].focus)
+        if len(cs) > 1 and drop[i]:
+            cs.pop(int(pick[i, 0] % len(cs)))
+        if add[i]:
+            others = [c for c in codes if c not in cs]
+            cs.append(others[int(pick[i, 1] % len(others))])
+        clusters.append(tuple(sorted(cs)))
+    max_pol = np.array([_MAX_POLLUTION[u] for u in land_use], dtype=int)
+    max_pol[(land_use == "M1") & (rng.random(n) < 0.15)] = 1
+    avail = np.asarray(years)[rng.choice(len(years), n, p=_year_weights(len(years), 0.45))]
+    standard = rng.random(n) < 0.7
+    step = rng.choice([-50.0, 0.0, 0.0, 50.0], n)
+    intensity = np.where(standard, intensity + step, 0.0)
+    tax = np.where(standard, tax + step / 10, 0.0)
+    divisible = ((area >= 150.0) & (rng.random(n) < 0.5)) | (rng.random(n) < 0.05)
+    far_min = [(_FAR[u][0] if s else None) for u, s in zip(land_use, standard, strict=True)]
+    far_max = [(_FAR[u][1] if s else None) for u, s in zip(land_use, standard, strict=True)]
+    cols: dict[str, list[Any]] = {
+        "zone": [zones[int(z)].code for z in zone_of],
+        "land_use": [str(u) for u in land_use],
+        "clusters": clusters,
+        "area_mu": area.tolist(),
+        "divisible": divisible.tolist(),
+        "available_year": avail.tolist(),
+        "max_pollution": max_pol.tolist(),
+        "min_intensity_wan_per_mu": intensity.tolist(),
+        "min_tax_wan_per_mu": tax.tolist(),
+        "far_min": far_min,
+        "far_max": far_max,
+    }
+    cols.update(_readiness(rng, avail, first, standard))
+    return cols
 
 
 # --------------------------------------------------------------------------- factories
 
 
-def _factory_lot(rng: np.random.Generator, zone: ZoneSpec, years: list[int], index: int) -> _Lot:
-    floor = round(float(np.exp(rng.uniform(math.log(2000.0), math.log(50000.0)))), -2)
-    load = float(rng.choice([350.0, 500.0, 800.0, 1000.0, 1500.0], p=[0.15, 0.3, 0.25, 0.2, 0.1]))
-    height, floors = {
-        350.0: (4.2, int(rng.integers(4, 9))),
-        500.0: (float(rng.choice([4.5, 5.4])), int(rng.integers(3, 6))),
-        800.0: (6.0, int(rng.integers(2, 4))),
-        1000.0: (8.0, int(rng.integers(1, 3))),
-        1500.0: (float(rng.choice([10.0, 12.0])), 1),
-    }[load]
+def _factory_columns(
+    rng: np.random.Generator, zones: Sequence[ZoneSpec], zone_of: np.ndarray, years: list[int]
+) -> tuple[dict[str, list[Any]], np.ndarray, np.ndarray]:
+    """Attributes of all factories, and the width and depth of their footprints (m)."""
+    m = len(zone_of)
+    floor = np.round(np.exp(rng.uniform(math.log(2000.0), math.log(50000.0), m)), -2)
+    loads = np.array([350.0, 500.0, 800.0, 1000.0, 1500.0])
+    k = rng.choice(len(loads), m, p=[0.15, 0.3, 0.25, 0.2, 0.1])
+    load = loads[k]
+    height = np.choose(
+        k,
+        [
+            np.full(m, 4.2),
+            rng.choice([4.5, 5.4], m),
+            np.full(m, 6.0),
+            np.full(m, 8.0),
+            rng.choice([10.0, 12.0], m),
+        ],
+    )
+    floors = np.choose(
+        k,
+        [
+            rng.integers(4, 9, m),
+            rng.integers(3, 6, m),
+            rng.integers(2, 4, m),
+            rng.integers(1, 3, m),
+            np.ones(m, dtype=int),
+        ],
+    )
     footprint = floor / floors
-    width = math.sqrt(footprint * 2.0)
-    clusters = [] if rng.random() < 0.3 else list(zone.focus)
-    attrs: dict[str, Any] = {
-        "factory_id": f"{zone.code}-F{index:02d}",
-        "zone": zone.code,
-        "clusters": ";".join(sorted(clusters)),
-        "floor_area_m2": floor,
-        "floor_load_kg_m2": load,
-        "clear_height_m": height,
-        "available_year": int(rng.choice(years, p=_year_weights(len(years), 0.35))),
-        "max_pollution": 1 if load <= 500.0 else 2,
-        "floors": floors,
+    width = np.sqrt(footprint * 2.0)
+    open_ = rng.random(m) < 0.3
+    avail = np.asarray(years)[rng.choice(len(years), m, p=_year_weights(len(years), 0.35))]
+    counters: dict[int, int] = {}
+    ids = []
+    for z in zone_of.tolist():
+        counters[z] = counters.get(z, 0) + 1
+        ids.append(f"{zones[z].code}-F{counters[z]:02d}")
+    cols: dict[str, list[Any]] = {
+        "factory_id": ids,
+        "zone": [zones[z].code for z in zone_of.tolist()],
+        "clusters": [
+            () if o else tuple(sorted(zones[z].focus))
+            for z, o in zip(zone_of.tolist(), open_.tolist(), strict=True)
+        ],
+        "floor_area_m2": floor.tolist(),
+        "floor_load_kg_m2": load.tolist(),
+        "clear_height_m": height.tolist(),
+        "available_year": avail.tolist(),
+        "max_pollution": np.where(load <= 500.0, 1, 2).tolist(),
     }
-    return _Lot(width, footprint / width, attrs)
+    return cols, width, footprint / width
 
 
 # --------------------------------------------------------------------------- projects
@@ -523,35 +790,54 @@ def _project(
         "pollution": pollution,
         "start_year": int(rng.choice(years, p=_year_weights(len(years), 0.7))),
         "ready_to_build": bool(rng.random() < (0.45 if stage != "negotiating" else 0.15)),
-        "needs": ";".join(needs),
+        "needs": tuple(sorted(needs)),
         "min_floor_load_kg_m2": (1000.0 if heavy else 500.0)
         if floor and rng.random() < 0.6
         else None,
         "min_clear_height_m": (8.0 if heavy else None) if floor else None,
-        "tags": ";".join(tags),
+        "tags": tuple(sorted(tags)),
         "pinned_carrier": "",
     }
 
 
-def _fits_parcel(pro: dict[str, Any], par: dict[str, Any]) -> bool:
-    """Static hard rules of one project on one parcel (no quota, no time)."""
+_RANK = {"M0": 0, "M1": 1, "M2": 2, "M3": 3}
+
+
+def _parcel_fit_mask(pro: dict[str, Any], par: dict[str, Any]) -> np.ndarray:
+    """Parcels on which ``pro`` passes every static rule of the optimizer (no quota).
+
+    Mirrors ``optimizer.candidates`` with the default policy: the 标准地 indicators are computed on
+    the land supplied (the whole parcel unless it is divisible), the whole parcel may exceed the
+    demand by at most :data:`WASTE_TOLERANCE`, land-use ranks (M0 only on M0, M1–M3 on a parcel
+    of equal or higher rank), cluster admission, pollution and availability in the start year.
+    A 1 % margin keeps the indicator floors safe from rounding to the optimizer's integer units.
+    """
     land = float(pro["land_mu"])
-    area = float(par["area_mu"])
-    clusters = [c for c in str(par["clusters"]).split(";") if c]
-    return (
-        (not clusters or pro["cluster"] in clusters)
-        and pro["land_use"] == par["land_use"]
-        and pro["pollution"] <= par["max_pollution"]
-        and land <= area
-        and pro["investment_yi"] * WAN_PER_YI / land >= par["min_intensity_wan_per_mu"]
-        and pro["tax_wan"] / land >= par["min_tax_wan_per_mu"]
-        and pro["start_year"] >= par["available_year"]
+    area = par["area_mu"]
+    supplied = np.where(par["divisible"], land, area)
+    rank = _RANK[pro["land_use"]]
+    use_ok = (par["rank"] == 0) if rank == 0 else (par["rank"] >= rank) & (par["rank"] > 0)
+    ok = (
+        (par["open"] | np.array([pro["cluster"] in c for c in par["clusters"]], dtype=bool))
+        & use_ok
+        & (par["max_pollution"] >= pro["pollution"])
+        & (area >= land)
+        & (par["divisible"] | (area <= land * (1.0 + WASTE_TOLERANCE) * 0.999))
+        & (pro["investment_yi"] * WAN_PER_YI / supplied >= par["min_intensity"] * 1.01)
+        & (pro["tax_wan"] / supplied >= par["min_tax"] * 1.01)
+        & (par["available_year"] <= pro["start_year"])
     )
+    floor = float(pro["floor_m2"] or 0.0)
+    if floor > 0:
+        far = floor / (supplied * M2_PER_MU)
+        ok &= (far >= par["far_min"] * 1.01) & (far <= par["far_max"] * 0.99)
+    return ok
 
 
 def _fits_factory(pro: dict[str, Any], fac: dict[str, Any]) -> bool:
-    clusters = [c for c in str(fac["clusters"]).split(";") if c]
-    return (
+    """Static rules of the optimizer for a project in a standard factory."""
+    clusters = fac["clusters"]
+    return bool(
         (not clusters or pro["cluster"] in clusters)
         and pro["pollution"] <= fac["max_pollution"]
         and pro["floor_m2"] <= fac["floor_area_m2"]
@@ -564,12 +850,35 @@ def _fits_factory(pro: dict[str, Any], fac: dict[str, Any]) -> bool:
 def _pin(
     rng: np.random.Generator,
     projects: list[dict[str, Any]],
-    parcels: list[dict[str, Any]],
-    factories: list[dict[str, Any]],
+    parcels: dict[str, list[Any]],
+    factories: dict[str, list[Any]],
+    quotas: list[dict[str, Any]],
     n_pins: int,
 ) -> None:
-    """Lock a few signed projects to carriers they fit (decisions already taken)."""
-    taken: set[str] = set()
+    """Lock a few signed projects to carriers they fit (decisions already taken).
+
+    The signed contract fixes the land at a little below the parcel's area. A pinned project is
+    not 拿地即开工 (its readiness was settled with the contract). Pinned land of each start year
+    stays below half of that year's district quota and of its zone's quota, so every pin can be
+    honoured whatever else the optimizer places.
+    """
+    par: dict[str, Any] = {
+        "area_mu": np.asarray(parcels["area_mu"], dtype=float),
+        "divisible": np.asarray(parcels["divisible"], dtype=bool),
+        "rank": np.array([_RANK[u] for u in parcels["land_use"]]),
+        "open": np.array([len(c) == 0 for c in parcels["clusters"]], dtype=bool),
+        "clusters": parcels["clusters"],
+        "max_pollution": np.asarray(parcels["max_pollution"]),
+        "min_intensity": np.asarray(parcels["min_intensity_wan_per_mu"], dtype=float),
+        "min_tax": np.asarray(parcels["min_tax_wan_per_mu"], dtype=float),
+        "far_min": np.array([v if v is not None else 0.0 for v in parcels["far_min"]]),
+        "far_max": np.array([v if v is not None else np.inf for v in parcels["far_max"]]),
+        "available_year": np.asarray(parcels["available_year"]),
+    }
+    zone = parcels["zone"]
+    cap = {(q["year"], q["zone"]): 0.5 * q["land_mu"] for q in quotas}
+    used: dict[tuple[int, str], float] = {}
+    taken = np.zeros(len(zone), dtype=bool)
     pinned = 0
     order = [int(i) for i in rng.permutation(len(projects))]
     for i in order:
@@ -579,22 +888,34 @@ def _pin(
         if pro["stage"] != "signed" or pro["carrier"] != "land" or pro["investment_yi"] >= 50:
             continue
         land = float(pro["land_mu"])
-        for par in sorted(parcels, key=lambda p: (p["area_mu"], p["parcel_id"])):
-            if par["parcel_id"] in taken or par["divisible"]:
+        near = (par["area_mu"] >= 0.8 * land) & (par["area_mu"] <= 1.25 * land)
+        cand = np.flatnonzero(near & ~taken & ~par["divisible"])
+        rng.shuffle(cand)
+        for j in cand.tolist():
+            area = float(par["area_mu"][j])
+            # the contract's land: a little below the parcel, within the waste tolerance
+            trial = dict(pro, land_mu=math.floor(area * 0.95 * 10) / 10)
+            y = int(trial["start_year"])
+            keys = [(y, "*"), (y, zone[j])]
+            if any(k in cap and used.get(k, 0.0) + area > cap[k] for k in keys):
                 continue
-            if not 0.8 * land <= par["area_mu"] <= 1.25 * land:
+            if (y, "*") not in cap:
                 continue
-            # the signed contract fixes the land: close to the parcel's area, never above it
-            trial = dict(pro, land_mu=round(par["area_mu"] * 0.95, 1))
-            if _fits_parcel(trial, par):
-                pro.update(trial, pinned_carrier=par["parcel_id"], ready_to_build=False)
-                taken.add(par["parcel_id"])
+            one = {k: v[j : j + 1] for k, v in par.items()}
+            if bool(_parcel_fit_mask(trial, one)[0]):
+                pro.update(trial, pinned_carrier=parcels["parcel_id"][j], ready_to_build=False)
+                taken[j] = True
+                for k in keys:
+                    used[k] = used.get(k, 0.0) + area
                 pinned += 1
                 break
+    fac_rows = [
+        dict(zip(factories, vals, strict=True)) for vals in zip(*factories.values(), strict=True)
+    ]
     for i in order:
         pro = projects[i]
         if pro["stage"] == "signed" and pro["carrier"] == "factory" and not pro["pinned_carrier"]:
-            for fac in factories:
+            for fac in fac_rows:
                 if _fits_factory(pro, fac):
                     pro["pinned_carrier"] = fac["factory_id"]
                     return
@@ -606,9 +927,13 @@ def _pin(
 def generate(
     seed: int = DEMO_SEED,
     *,
+    n_zones: int = DEFAULT_ZONES,
+    n_parcels: int = DEFAULT_PARCELS,
+    n_factories: int = DEFAULT_FACTORIES,
     n_projects: int = DEFAULT_PROJECTS,
     first_year: int = DEFAULT_FIRST_YEAR,
     n_years: int = DEFAULT_YEARS,
+    quota_ratio: float = DEFAULT_QUOTA_RATIO,
 ) -> Tables:
     """Generate the demonstration district.
 
@@ -616,26 +941,40 @@ def generate(
     ----------
     seed
         Seed of the random generator; the same seed and parameters give the same tables.
-    n_projects
-        Number of pipeline projects (:data:`PROJECTS_RANGE`); parcels and factories scale with it.
+    n_zones
+        Number of zones (:data:`ZONES_RANGE`): the six of 苏州高新区 first, then generic ones.
+    n_parcels, n_factories, n_projects
+        Exact numbers of parcels, standard factories and pipeline projects.
     first_year, n_years
         The planning years ``first_year … first_year + n_years - 1`` (quotas, availability,
         start years).
+    quota_ratio
+        Total district quota over all years divided by the projects' total land demand (0.6: the
+        demand is about 1.7 times what can be supplied, so not every project can be placed).
 
     Returns
     -------
     Tables
-        All contract layers plus a ``zones`` layer, in EPSG:4549, after the schema tier.
+        All contract layers plus a ``zones`` layer, in EPSG:4549, in the typed form of the schema
+        tier, after the parcel geometry checks and the reference tier.
 
     Raises
     ------
     DataError
         When a parameter is out of range.
     """
-    _check_params(n_projects, first_year, n_years)
+    _check_params(
+        n_zones=n_zones,
+        n_parcels=n_parcels,
+        n_factories=n_factories,
+        n_projects=n_projects,
+        first_year=first_year,
+        n_years=n_years,
+        quota_ratio=quota_ratio,
+    )
     rng = np.random.default_rng(seed)
     years = list(range(first_year, first_year + n_years))
-    to_xy = Transformer.from_crs("EPSG:4490", DEFAULT_WORKING_CRS, always_xy=True)
+    zones = zone_specs(n_zones)
 
     # projects first: the largest one shapes a block of parcels that can be merged for it
     invest = _tier_investments(rng, n_projects)
@@ -650,106 +989,88 @@ def generate(
         projects.append(
             _project(rng, f"XM{first_year}-{k + 1:0{width}d}", inv, spec, years, used_names)
         )
-
-    # parcels, zone by zone, in street blocks
-    n_parcels = max(12, round(n_projects * 0.95))
-    zone_w = np.array([z.share for z in ZONES])
-    counts = np.maximum(2, np.round(zone_w / zone_w.sum() * n_parcels)).astype(int)
-    parcels: list[dict[str, Any]] = []
-    factories: list[dict[str, Any]] = []
-    geoms: dict[str, Polygon] = {}
-    zone_rows: list[dict[str, Any]] = []
-    n_factories = max(6, round(n_projects * 0.12))
-    fac_zone = rng.choice(len(ZONES), size=n_factories, p=[0.25, 0.1, 0.25, 0.15, 0.1, 0.15])
     mega = next((p for p in projects if p["investment_yi"] >= 100), None)
-    for zi, zone in enumerate(ZONES):
-        areas = [_parcel_area(rng) for _ in range(int(counts[zi]))]
-        blocks_mu = _parcel_blocks(rng, areas)
-        merged_block: list[float] = []
-        if zone.code == "XSG" and mega is not None:
-            # 合并供地: three large adjacent parcels, the two largest hold the largest project
-            merged_block = sorted(
-                (round(float(rng.uniform(150.0, 230.0)), 1) for _ in range(3)), reverse=True
-            )
-            blocks_mu.insert(0, merged_block)
-            mega.update(
-                land_mu=round((merged_block[0] + merged_block[1]) * 0.97, 1),
-                land_use="M1",
-                pollution=2,
-                carrier="land",
-                start_year=years[0],
-                ready_to_build=False,
-            )
-        blocks: list[list[_Lot]] = []
-        n = 0
-        for bi, block in enumerate(blocks_mu):
-            mean_m2 = float(np.mean(block)) * M2_PER_MU
-            depth = float(np.clip(math.sqrt(mean_m2) * rng.uniform(0.9, 1.3), 60.0, 480.0))
-            lots = []
-            for area in block:
-                n += 1
-                attrs = _parcel_attrs(rng, zone, area, years)
-                attrs["parcel_id"] = f"{zone.code}-{n:02d}"
-                if merged_block and bi == 0:
-                    attrs.update(
-                        land_use="M1",
-                        clusters="equipment;new_energy",
-                        max_pollution=3,
-                        available_year=years[0],
-                        divisible=False,
-                    )
-                lots.append(_Lot(area * M2_PER_MU / depth, depth, attrs))
-            blocks.append(lots)
-        fac_lots = [
-            _factory_lot(rng, zone, years, j + 1) for j in range(int((fac_zone == zi).sum()))
-        ]
-        all_blocks = blocks + [fac_lots[j : j + 3] for j in range(0, len(fac_lots), 3)]
-        centre = to_xy.transform(zone.lon, zone.lat)
-        outline = _lay_out(rng, all_blocks, (float(centre[0]), float(centre[1])))
-        for lot in (lot for b in blocks for lot in b):
-            assert lot.geom is not None
-            parcels.append(lot.attrs)
-            geoms[lot.attrs["parcel_id"]] = lot.geom
-        for lot in fac_lots:
-            assert lot.geom is not None
-            factories.append(lot.attrs)
-            geoms[lot.attrs["factory_id"]] = lot.geom
-        zone_rows.append(
-            {
-                "zone": zone.code,
-                "name_zh": zone.name_zh,
-                "name_en": zone.name_en,
-                "focus_clusters": ";".join(zone.focus),
-                "geometry": outline,
-            }
-        )
 
-    # a small district may have no parcel as large as a project: such projects scale down
-    largest = max(p["area_mu"] for p in parcels)
-    for pro in projects:
-        if pro is not mega and pro["land_mu"] > largest:
-            pro["land_mu"] = round(largest * float(rng.uniform(0.7, 0.95)), 1)
-    _pin(rng, projects, parcels, factories, n_pins=max(1, n_projects // 50))
-    quotas = _quotas(projects, years)
-    clusters = _clusters(parcels, geoms)
+    # parcels: counts per zone, areas, street blocks of one to four parcels
+    zone_w = np.array([z.share for z in zones])
+    counts = _split(n_parcels, zone_w, 5)
+    zone_of = np.repeat(np.arange(len(zones)), counts)
+    area = np.round(np.clip(rng.lognormal(math.log(55.0), 0.6, n_parcels), 10.0, 300.0), 1)
+    block_size = rng.choice([1, 2, 3, 4], n_parcels, p=[0.25, 0.35, 0.28, 0.12])
+    mega_zone = 1 if len(zones) > 1 else 0
+    mega_idx = np.zeros(0, dtype=int)
+    if mega is not None:
+        # 合并供地: three large adjacent parcels opening the zone; the two largest hold the project
+        s = int(counts[:mega_zone].sum())
+        mega_idx = np.arange(s, s + 3)
+        area[mega_idx] = np.sort(np.round(rng.uniform(150.0, 230.0, 3), 1))[::-1]
+        block_size[s] = 3
+        mega.update(
+            land_mu=round(float(area[s] + area[s + 1]) * 0.97, 1),
+            land_use="M1",
+            pollution=2,
+            carrier="land",
+            start_year=years[0],
+            ready_to_build=False,
+        )
+    cols = _parcel_columns(rng, zones, zone_of, area, years)
+    if mega is not None:
+        for j in mega_idx.tolist():
+            cols["land_use"][j] = "M1"
+            cols["clusters"][j] = ("equipment", "new_energy")
+            cols["max_pollution"][j] = 3
+            cols["available_year"][j] = years[0]
+            cols["divisible"][j] = False
+    fac_zone_w = np.array([0.25, 0.1, 0.25, 0.15, 0.1, 0.15] + [0.15] * len(zones))[: len(zones)]
+    fac_zone = np.sort(rng.choice(len(zones), n_factories, p=fac_zone_w / fac_zone_w.sum()))
+    fac_cols, fac_w, fac_d = _factory_columns(rng, zones, fac_zone, years)
+
+    # lay out each zone, then place the zones on a grid around the district's centre
+    parcel_xy = np.zeros((n_parcels, 5, 2))
+    factory_xy = np.zeros((n_factories, 5, 2))
+    ids: list[str] = []
+    layouts: list[_ZoneLayout] = []
+    for zi, zone in enumerate(zones):
+        sel = np.flatnonzero(zone_of == zi)
+        fsel = np.flatnonzero(fac_zone == zi)
+        block_of = _blocks(block_size[sel], mega_first=zi == mega_zone and mega is not None)
+        layouts.append(
+            _lay_out_zone(rng, area[sel] * M2_PER_MU, block_of, fac_w[fsel], fac_d[fsel])
+        )
+        w = max(2, len(str(len(sel))))
+        ids += [f"{zone.code}-{k + 1:0{w}d}" for k in range(len(sel))]
+    angles = rng.uniform(-12.0, 12.0, len(zones))
+    outlines = _place_zones(zones, layouts, angles, zone_of, fac_zone, parcel_xy, factory_xy)
 
     crs = DEFAULT_WORKING_CRS
-    par_gdf = gpd.GeoDataFrame(
-        pd.DataFrame(parcels), geometry=[geoms[p["parcel_id"]] for p in parcels], crs=crs
-    )
-    fac_gdf = gpd.GeoDataFrame(
-        pd.DataFrame(factories), geometry=[geoms[f["factory_id"]] for f in factories], crs=crs
+    par_cols: dict[str, list[Any]] = {"parcel_id": ids, **cols}
+    _fix_oversized(rng, projects, float(area.max()), mega)
+    quotas = _quotas(projects, years, zones, quota_ratio)
+    _pin(rng, projects, par_cols, fac_cols, quotas, n_pins=min(12, max(3, n_projects // 50)))
+    parcels_gdf = _geo_frame(par_cols, LAYERS["parcels"], shapely.polygons(parcel_xy), crs)
+    factories_gdf = _geo_frame(fac_cols, LAYERS["factories"], shapely.polygons(factory_xy), crs)
+    clusters = _clusters(parcels_gdf, zones)
+    zone_frame = gpd.GeoDataFrame(
+        {
+            "zone": [z.code for z in zones],
+            "name_zh": [z.name_zh for z in zones],
+            "name_en": [z.name_en for z in zones],
+            "focus_clusters": [";".join(z.focus) for z in zones],
+        },
+        geometry=outlines,
+        crs=crs,
     )
     report = Report()
-    tables = from_frames(
-        parcels=par_gdf,
-        factories=fac_gdf,
-        projects=pd.DataFrame(projects),
-        quotas=pd.DataFrame(quotas),
-        clusters=pd.DataFrame(clusters),
-        zones=gpd.GeoDataFrame(zone_rows, geometry="geometry", crs=crs),
-        report=report,
-        file=None,
+    parcels_gdf = check_parcel_geometry(parcels_gdf, report, file=None)
+    tables = Tables(
+        parcels=parcels_gdf,
+        factories=factories_gdf,
+        projects=_frame({k: [p[k] for p in projects] for k in projects[0]}, LAYERS["projects"]),
+        quotas=_frame(
+            {k: [q[k] for q in quotas] for k in ("year", "zone", "land_mu")}, LAYERS["quotas"]
+        ),
+        clusters=_frame(clusters, LAYERS["clusters"]),
+        zones=zone_frame,
         crs=crs,
     )
     if not report.errors:
@@ -762,55 +1083,146 @@ def generate(
     return tables
 
 
+def _blocks(sizes: np.ndarray, *, mega_first: bool) -> np.ndarray:
+    """Block number of each parcel of a zone, from the drawn block sizes (vectorised)."""
+    n = len(sizes)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    # a block starts at parcel i when i is the first parcel after the previous block; emulate
+    # the sequential grouping with the drawn size of each starting parcel
+    starts = np.zeros(n, dtype=bool)
+    i = 0
+    size_list = sizes.tolist()
+    if mega_first:
+        size_list[0] = 3
+    while i < n:
+        starts[i] = True
+        i += int(size_list[i])
+    return np.cumsum(starts) - 1
+
+
+def _place_zones(
+    zones: Sequence[ZoneSpec],
+    layouts: list[_ZoneLayout],
+    angles: np.ndarray,
+    zone_of: np.ndarray,
+    fac_zone: np.ndarray,
+    parcel_xy: np.ndarray,
+    factory_xy: np.ndarray,
+) -> list[Any]:
+    """Rotate each zone, place it in its grid cell; fill the coordinate arrays; return outlines."""
+    to_xy = Transformer.from_crs("EPSG:4490", DEFAULT_WORKING_CRS, always_xy=True)
+    cx, cy = to_xy.transform(120.475, 31.335)
+    cols = math.ceil(math.sqrt(len(zones)))
+    order = _grid_order(zones, cols)
+    margin = 150.0
+    boxes = []
+    for lay, a in zip(layouts, angles, strict=True):
+        w, h = lay.width + 2 * margin, lay.height + 2 * margin
+        c, s = abs(math.cos(math.radians(a))), abs(math.sin(math.radians(a)))
+        boxes.append((w * c + h * s, w * s + h * c))
+    rows = math.ceil(len(zones) / cols)
+    cell = {zi: divmod(k, cols) for k, zi in enumerate(order)}
+    col_w = [max((boxes[z][0] for z in order if cell[z][1] == c), default=0.0) for c in range(cols)]
+    row_h = [max((boxes[z][1] for z in order if cell[z][0] == r), default=0.0) for r in range(rows)]
+    total_w = sum(col_w) + ZONE_GAP_M * (cols - 1)
+    total_h = sum(row_h) + ZONE_GAP_M * (rows - 1)
+    outlines = []
+    for zi, lay in enumerate(layouts):
+        r, c = cell[zi]
+        tx = cx - total_w / 2 + sum(col_w[:c]) + ZONE_GAP_M * c + col_w[c] / 2
+        ty = cy + total_h / 2 - sum(row_h[:r]) - ZONE_GAP_M * r - row_h[r] / 2
+        centre = np.array([lay.width / 2, lay.height / 2])
+        target = np.array([tx, ty])
+        parcel_xy[zone_of == zi] = _place(lay.parcel_xy, centre, float(angles[zi]), target)
+        factory_xy[fac_zone == zi] = _place(lay.factory_xy, centre, float(angles[zi]), target)
+        ring = _rectangles(
+            np.array([-margin]),
+            np.array([-margin]),
+            np.array([lay.width + margin]),
+            np.array([lay.height + margin]),
+        )
+        outlines.append(shapely.polygons(_place(ring, centre, float(angles[zi]), target))[0])
+    return outlines
+
+
+def _frame(cols: dict[str, list[Any]], spec: Sequence[Any]) -> pd.DataFrame:
+    """A table in the schema tier's typed form: object columns in contract order."""
+    return pd.DataFrame({c.name: pd.Series(cols[c.name], dtype=object) for c in spec})
+
+
+def _geo_frame(
+    cols: dict[str, list[Any]], spec: Sequence[Any], geoms: np.ndarray, crs: str
+) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(_frame(cols, spec), geometry=list(geoms), crs=crs)
+
+
+def _fix_oversized(
+    rng: np.random.Generator,
+    projects: list[dict[str, Any]],
+    largest: float,
+    mega: dict[str, Any] | None,
+) -> None:
+    """A small district may have no parcel as large as a project: such projects scale down."""
+    for pro in projects:
+        if pro is not mega and pro["land_mu"] > largest:
+            pro["land_mu"] = round(largest * float(rng.uniform(0.7, 0.95)), 1)
+
+
 def _round_up(x: float, step: float) -> float:
     return math.ceil(x / step) * step
 
 
-def _quotas(projects: list[dict[str, Any]], years: list[int]) -> list[dict[str, Any]]:
-    """District quotas a little below the land demand, falling each year; two zone quotas."""
-    land = [float(p["land_mu"]) for p in projects if p["carrier"] != "factory"]
-    demand = sum(land)
-    largest = max(land, default=0.0)
-    per_year = demand * 1.02 / len(years)
+def _quotas(
+    projects: list[dict[str, Any]], years: list[int], zones: Sequence[ZoneSpec], ratio: float
+) -> list[dict[str, Any]]:
+    """District quotas of ``ratio`` × the land demand, split over the years; two zone quotas.
+
+    Each year gets its share half in proportion to the demand starting that year and half evenly.
+    The first year can always hold the largest project, and a zone quota its largest supply.
+    """
+    land = [
+        (int(p["start_year"]), float(p["land_mu"])) for p in projects if p["carrier"] != "factory"
+    ]
+    demand = sum(a for _, a in land)
+    largest = max((a for _, a in land), default=0.0) * (1.0 + WASTE_TOLERANCE)
+    by_year = np.array([sum(a for y, a in land if y == year) for year in years])
+    share = 0.5 * by_year / max(demand, 1e-9) + 0.5 / len(years)
+    step = 50.0 if demand * ratio / len(years) >= 500 else 10.0
     rows: list[dict[str, Any]] = []
     for k, year in enumerate(years):
-        district = max(
-            _round_up(per_year * max(0.5, 1 - 0.08 * k), 50.0), _round_up(largest * 1.1, 50.0)
-        )
-        rows.append({"year": year, "zone": "*", "land_mu": district})
-        for zone in ZONES:
-            if zone.quota_share:
-                share = _round_up(district * zone.quota_share, 10.0)
-                rows.append(
-                    {
-                        "year": year,
-                        "zone": zone.code,
-                        "land_mu": max(share, _round_up(largest * 1.1, 10.0)),
-                    }
-                )
+        district = _round_up(demand * ratio * float(share[k]), step)
+        if k == 0:
+            district = max(district, _round_up(largest * 1.1, step))
+        rows.append({"year": year, "zone": "*", "land_mu": float(district)})
+        for zone in zones:
+            if zone.quota_share and len(zones) >= 3:
+                zq = max(_round_up(district * zone.quota_share, 10.0), _round_up(largest, 10.0))
+                rows.append({"year": year, "zone": zone.code, "land_mu": float(zq)})
     return rows
 
 
-def _clusters(parcels: list[dict[str, Any]], geoms: dict[str, Polygon]) -> list[dict[str, Any]]:
+def _clusters(parcels: gpd.GeoDataFrame, zones: Sequence[ZoneSpec]) -> dict[str, list[Any]]:
     """Cluster table; the 链主 anchor sits on the largest parcel of the cluster's first focus zone."""
-    rows = []
+    pts = parcels.geometry.representative_point()
+    area = parcels["area_mu"].astype(float).to_numpy()
+    zone = parcels["zone"].to_numpy()
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("cluster", "name_zh", "name_en", "color", "anchor_x", "anchor_y")
+    }
     for c in CLUSTERS:
-        home = next(z.code for z in ZONES if c.code in z.focus)
-        candidates = [
-            p for p in parcels if p["zone"] == home and c.code in str(p["clusters"]).split(";")
-        ] or [p for p in parcels if p["zone"] == home]
-        site = max(candidates, key=lambda p: (p["area_mu"], p["parcel_id"]))
-        pt = geoms[site["parcel_id"]].representative_point()
-        rows.append(
-            {
-                "cluster": c.code,
-                "name_zh": c.name_zh,
-                "name_en": c.name_en,
-                "color": c.color,
-                "anchor_x": round(pt.x, 1),
-                "anchor_y": round(pt.y, 1),
-            }
-        )
+        home = next((z.code for z in zones if c.code in z.focus), None)
+        member = np.array([c.code in v for v in parcels["clusters"]], dtype=bool)
+        for mask in (member & (zone == home), zone == home, member, np.ones(len(area), bool)):
+            if mask.any():
+                break
+        j = int(np.flatnonzero(mask)[np.argmax(area[mask])])
+        rows["cluster"].append(c.code)
+        rows["name_zh"].append(c.name_zh)
+        rows["name_en"].append(c.name_en)
+        rows["color"].append(c.color)
+        rows["anchor_x"].append(round(float(pts.iloc[j].x), 1))
+        rows["anchor_y"].append(round(float(pts.iloc[j].y), 1))
     return rows
 
 
@@ -838,6 +1250,7 @@ def summarise(tables: Tables) -> DemoSummary:
             if z == "*"
         },
         pinned=int((pro["pinned_carrier"].astype(str) != "").sum()),
+        zones=len(tables.zones) if tables.zones is not None else 0,
     )
 
 
@@ -858,9 +1271,13 @@ def write_demo(
     path: str | Path,
     *,
     seed: int = DEMO_SEED,
+    n_zones: int = DEFAULT_ZONES,
+    n_parcels: int = DEFAULT_PARCELS,
+    n_factories: int = DEFAULT_FACTORIES,
     n_projects: int = DEFAULT_PROJECTS,
     first_year: int = DEFAULT_FIRST_YEAR,
     n_years: int = DEFAULT_YEARS,
+    quota_ratio: float = DEFAULT_QUOTA_RATIO,
     xlsx: str | Path | None = None,
     overwrite: bool = False,
 ) -> Tables:
@@ -874,7 +1291,7 @@ def write_demo(
     ----------
     path
         The GeoPackage to write.
-    seed, n_projects, first_year, n_years
+    seed, n_zones, n_parcels, n_factories, n_projects, first_year, n_years, quota_ratio
         As for :func:`generate`.
     xlsx
         When given, the projects are also written there as a 项目库 sheet with Chinese headers
@@ -891,7 +1308,16 @@ def write_demo(
     targets = [path] + ([Path(xlsx)] if xlsx is not None else [])
     for target in targets:
         check_output_path(target, [t for t in targets if t is not target], overwrite)
-    tables = generate(seed, n_projects=n_projects, first_year=first_year, n_years=n_years)
+    tables = generate(
+        seed,
+        n_zones=n_zones,
+        n_parcels=n_parcels,
+        n_factories=n_factories,
+        n_projects=n_projects,
+        first_year=first_year,
+        n_years=n_years,
+        quota_ratio=quota_ratio,
+    )
     with ExitStack() as stack:
         tmp_gpkg = stack.enter_context(atomic_path(path))
         if xlsx is not None:

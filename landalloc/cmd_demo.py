@@ -41,6 +41,31 @@ def register(app: click.Group) -> None:
         "--seed", type=int, default=demo.DEMO_SEED, show_default=True, help="随机种子 / seed"
     )
     @click.option(
+        "--zones",
+        "n_zones",
+        type=int,
+        default=demo.DEFAULT_ZONES,
+        show_default=True,
+        help=f"片区数 / number of zones ({demo.ZONES_RANGE[0]}–{demo.ZONES_RANGE[1]})",
+    )
+    @click.option(
+        "--parcels",
+        "n_parcels",
+        type=int,
+        default=demo.DEFAULT_PARCELS,
+        show_default=True,
+        help=f"地块数 / number of parcels ({demo.PARCELS_RANGE[0]}–{demo.PARCELS_RANGE[1]})",
+    )
+    @click.option(
+        "--factories",
+        "n_factories",
+        type=int,
+        default=demo.DEFAULT_FACTORIES,
+        show_default=True,
+        help="标准厂房数 / number of standard factories "
+        f"({demo.FACTORIES_RANGE[0]}–{demo.FACTORIES_RANGE[1]})",
+    )
+    @click.option(
         "--projects",
         "n_projects",
         type=int,
@@ -63,6 +88,13 @@ def register(app: click.Group) -> None:
         show_default=True,
         help="规划年数 / number of planning years",
     )
+    @click.option(
+        "--quota-ratio",
+        type=float,
+        default=demo.DEFAULT_QUOTA_RATIO,
+        show_default=True,
+        help="各年全区用地指标合计 / 项目用地需求合计 / total quota over total land demand",
+    )
     @click.option("--overwrite", is_flag=True, help="覆盖已有文件 / replace existing files")
     @click.pass_context
     def demo_cmd(
@@ -70,9 +102,13 @@ def register(app: click.Group) -> None:
         out: Path,
         xlsx: Path | None,
         seed: int,
+        n_zones: int,
+        n_parcels: int,
+        n_factories: int,
         n_projects: int,
         first_year: int,
         n_years: int,
+        quota_ratio: float,
         overwrite: bool,
     ) -> None:
         from landalloc.cli import lang_of
@@ -81,9 +117,13 @@ def register(app: click.Group) -> None:
         tables = demo.write_demo(
             out,
             seed=seed,
+            n_zones=n_zones,
+            n_parcels=n_parcels,
+            n_factories=n_factories,
             n_projects=n_projects,
             first_year=first_year,
             n_years=n_years,
+            quota_ratio=quota_ratio,
             xlsx=xlsx,
             overwrite=overwrite,
         )
@@ -92,9 +132,9 @@ def register(app: click.Group) -> None:
             t(lang, f"已生成示范数据：{out}", f"demo district written: {out}"),
             t(
                 lang,
-                f"  片区 {len(demo.ZONES)} 个；地块 {s.parcels} 宗，合计 {s.parcel_mu:,.1f} 亩；"
+                f"  片区 {s.zones} 个；地块 {s.parcels} 宗，合计 {s.parcel_mu:,.1f} 亩；"
                 f"标准厂房 {s.factories} 栋，可用建筑面积 {s.factory_m2:,.0f} ㎡",
-                f"  {len(demo.ZONES)} zones; {s.parcels} parcels, {s.parcel_mu:,.1f} mu; "
+                f"  {s.zones} zones; {s.parcels} parcels, {s.parcel_mu:,.1f} mu; "
                 f"{s.factories} factories, {s.factory_m2:,.0f} m² free floor",
             ),
             t(

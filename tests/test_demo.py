@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 
 from geodata import demo, store
 from geodata.geometry import adjacency
 from geodata.instance import Instance
 from geodata.pipeline import read_pipeline
 from geodata.report import DataError, Report
-from geodata.schema import LAYERS
-from geodata.units import cmu_to_mu
+from geodata.schema import LAYERS, coerce_table
+from geodata.units import M2_PER_MU, cmu_to_mu
+from optimizer.problem import Problem
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +42,32 @@ def test_written_file_passes_every_validation_tier(default_demo: tuple[Path, sto
     )
 
 
+SHIPPED = Path(__file__).resolve().parents[1] / "geodata"
+
+
+def test_shipped_files_are_the_default_demo_valid_and_round_trip() -> None:
+    tables, report = store.validate(SHIPPED / "demo.gpkg", strict=True)
+    assert tables is not None and [p.text("en") for p in report] == []
+    fresh = demo.generate()
+    for col in [c.name for c in LAYERS["projects"]]:
+        assert tables.projects[col].tolist() == fresh.projects[col].tolist(), col
+    assert tables.parcels["parcel_id"].tolist() == fresh.parcels["parcel_id"].tolist()
+    back_report = Report()
+    back = read_pipeline(SHIPPED / "demo_projects.xlsx", back_report, clusters=tables.clusters)
+    assert [p.text("en") for p in back_report.errors] == []
+    assert back is not None
+    for col in [c.name for c in LAYERS["projects"]]:
+        assert back[col].tolist() == tables.projects[col].tolist(), col
+    inst = store.build_instance(tables)
+    cands = Problem.standard(inst).candidates()
+    pinned = [p.project_id for p in inst.projects if p.pinned_carrier]
+    assert pinned and all(cands.by_project[pid] for pid in pinned)
+
+
 def test_same_seed_same_data_other_seed_other_data() -> None:
-    a = demo.generate(11, n_projects=40, n_years=2)
-    b = demo.generate(11, n_projects=40, n_years=2)
-    c = demo.generate(12, n_projects=40, n_years=2)
+    a = demo.generate(11, n_parcels=60, n_factories=5, n_projects=40, n_years=2)
+    b = demo.generate(11, n_parcels=60, n_factories=5, n_projects=40, n_years=2)
+    c = demo.generate(12, n_parcels=60, n_factories=5, n_projects=40, n_years=2)
     pd.testing.assert_frame_equal(a.projects, b.projects)
     pd.testing.assert_frame_equal(
         a.parcels.drop(columns="geometry"), b.parcels.drop(columns="geometry")
@@ -55,14 +79,18 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
 def test_magnitudes_follow_the_domain_brief(instance: Instance) -> None:
     inv_yi = [p.investment_wan / 10000 for p in instance.projects]
     assert len(instance.projects) == demo.DEFAULT_PROJECTS
-    assert sum(v >= 1 for v in inv_yi) >= 100
+    assert len(instance.parcels) == demo.DEFAULT_PARCELS
+    assert len(instance.factories) == demo.DEFAULT_FACTORIES
+    assert sum(v >= 1 for v in inv_yi) >= 150
     assert 15 <= sum(v >= 10 for v in inv_yi) <= 25
     assert sum(v >= 50 for v in inv_yi) >= 2
     assert sum(v >= 100 for v in inv_yi) == 1
     areas = [cmu_to_mu(p.area_cmu) for p in instance.parcels]
     assert min(areas) >= 10 and max(areas) <= 300
+    typical = sum(30 <= a <= 120 for a in areas)
+    assert typical >= 0.6 * len(areas)
     assert all(2000 <= f.floor_m2 <= 50000 for f in instance.factories)
-    assert instance.years == (2025, 2026, 2027)
+    assert instance.years == (2026, 2027, 2028)
     district = [cmu_to_mu(q.land_cmu) for q in instance.quotas if q.zone == "*"]
     assert len(district) == 3 and all(1000 <= q <= 5000 for q in district)
     assert {q.zone for q in instance.quotas} == {"*", "KJC", "XSG"}
@@ -70,6 +98,121 @@ def test_magnitudes_follow_the_domain_brief(instance: Instance) -> None:
     assert all(c.anchor_x_m is not None for c in instance.clusters)
     assert {p.stage for p in instance.projects} == {"negotiating", "signed", "registered"}
     assert {p.carrier for p in instance.projects} == {"land", "factory", "either"}
+
+
+def test_land_demand_exceeds_the_quotas(instance: Instance) -> None:
+    demand = sum(cmu_to_mu(p.land_cmu) for p in instance.projects if p.carrier != "factory")
+    quota = sum(cmu_to_mu(q.land_cmu) for q in instance.quotas if q.zone == "*")
+    assert 1.3 <= demand / quota <= 2.0
+
+
+@pytest.mark.parametrize(
+    ("sizes", "years"),
+    [
+        (dict(n_parcels=1000, n_factories=60, n_projects=300, n_years=3), 3),
+        (dict(n_zones=8, n_parcels=500, n_factories=30, n_projects=120, n_years=5), 5),
+    ],
+)
+def test_sizes_are_honoured_and_valid(sizes: dict[str, int], years: int) -> None:
+    tables = demo.generate(7, **sizes)
+    assert len(tables.parcels) == sizes["n_parcels"]
+    assert len(tables.factories) == sizes["n_factories"]
+    assert len(tables.projects) == sizes["n_projects"]
+    assert sorted(set(tables.quotas["year"])) == list(range(2026, 2026 + years))
+    assert tables.zones is not None and len(tables.zones) == sizes.get("n_zones", 6)
+    if "n_zones" in sizes:
+        assert "Z08" in set(tables.parcels["zone"])
+    report = Report()
+    store.check_references(tables, report)
+    assert [p.text("en") for p in report] == []
+    ids = list(tables.parcels["parcel_id"]) + list(tables.factories["factory_id"])
+    assert len(set(ids)) == len(ids)
+    area = tables.parcels["area_mu"].astype(float)
+    assert area.min() >= 10 and area.max() <= 300 and 30 <= area.median() <= 120
+
+
+def test_generated_tables_are_already_in_the_schema_tier_form() -> None:
+    tables = demo.generate(3, n_parcels=80, n_factories=8, n_projects=40)
+    for layer, df in (
+        ("parcels", tables.parcels),
+        ("factories", tables.factories),
+        ("projects", tables.projects),
+        ("quotas", tables.quotas),
+        ("clusters", tables.clusters),
+    ):
+        raw = df.copy()  # lists as they are stored in a file: codes joined by ";"
+        for col in [c.name for c in LAYERS[layer] if c.kind == "list"]:
+            raw[col] = [";".join(v) for v in raw[col]]
+        report = Report()
+        again = coerce_table(raw, layer, report)
+        assert [p.text("en") for p in report] == [], layer
+        pd.testing.assert_frame_equal(again, df, obj=layer)
+
+
+def test_parcel_areas_agree_with_a_geodesic_computation(
+    default_demo: tuple[Path, store.Tables],
+) -> None:
+    _, tables = default_demo
+    geod = Geod(ellps="GRS80")  # the CGCS2000 ellipsoid, to well below 0.1 %
+    lonlat = tables.parcels.to_crs("EPSG:4490")
+    for given, geom in zip(tables.parcels["area_mu"], lonlat.geometry, strict=True):
+        geodesic = abs(geod.geometry_area_perimeter(geom)[0]) / M2_PER_MU
+        assert abs(geodesic - float(given)) <= 0.001 * float(given)
+
+
+def test_every_pin_has_a_candidate_of_the_optimizer(instance: Instance) -> None:
+    pinned = [p for p in instance.projects if p.pinned_carrier]
+    assert 3 <= len(pinned) <= 6
+    cands = Problem.standard(instance).candidates()
+    for p in pinned:
+        mine = [cands.candidates[i] for i in cands.by_project[p.project_id]]
+        assert mine, (p.project_id, p.pinned_carrier, dict(cands.excluded[p.project_id]))
+        assert all(c.carriers == (p.pinned_carrier,) for c in mine)
+
+
+def test_pinned_land_of_each_year_fits_the_quotas(instance: Instance) -> None:
+    area = {p.parcel_id: p.area_cmu for p in instance.parcels}
+    zone = {p.parcel_id: p.zone for p in instance.parcels}
+    quota = {(q.year, q.zone): q.land_cmu for q in instance.quotas}
+    used: dict[tuple[int, str], int] = {}
+    for p in instance.projects:
+        if p.pinned_carrier in area:
+            for key in ((p.start_year, "*"), (p.start_year, zone[p.pinned_carrier])):
+                used[key] = used.get(key, 0) + area[p.pinned_carrier]
+    assert used
+    for key, land in used.items():
+        if key in quota:
+            assert land <= quota[key], key
+
+
+def test_pins_use_the_land_supplied_for_the_standard_land_floors() -> None:
+    # a parcel of 100 mu with a tax floor of 30: a project of 90 mu paying 2 850 万 a year passes
+    # on its demand (31.7/mu) but not on the whole parcel it is supplied (28.5/mu)
+    par = {
+        "area_mu": np.array([100.0]),
+        "divisible": np.array([False]),
+        "rank": np.array([1]),
+        "open": np.array([True]),
+        "clusters": [()],
+        "max_pollution": np.array([2]),
+        "min_intensity": np.array([0.0]),
+        "min_tax": np.array([30.0]),
+        "far_min": np.array([0.0]),
+        "far_max": np.array([np.inf]),
+        "available_year": np.array([2026]),
+    }
+    pro = {
+        "land_mu": 90.0, "land_use": "M1", "cluster": "ic", "pollution": 1, "investment_yi": 3.0,
+        "tax_wan": 2850.0, "start_year": 2026, "floor_m2": 0.0,
+    }  # fmt: skip
+    assert not demo._parcel_fit_mask(pro, par)[0]
+    assert demo._parcel_fit_mask(dict(pro, tax_wan=3100.0), par)[0]
+    par["divisible"] = np.array([True])
+    assert demo._parcel_fit_mask(pro, par)[0]
+    assert not demo._parcel_fit_mask(dict(pro, land_use="M0"), par)[0]
+    assert not demo._parcel_fit_mask(
+        dict(pro, land_mu=60.0), dict(par, divisible=np.array([False]))
+    )[0]
 
 
 def test_district_lies_in_suzhou_new_district(default_demo: tuple[Path, store.Tables]) -> None:
@@ -106,7 +249,6 @@ def test_largest_project_needs_and_has_merged_adjacent_parcels(
 
 def test_pinned_projects_fit_their_carriers(instance: Instance) -> None:
     pinned = [p for p in instance.projects if p.pinned_carrier]
-    assert len(pinned) >= 3
     parcels = {p.parcel_id: p for p in instance.parcels}
     factories = {f.factory_id: f for f in instance.factories}
     assert len({p.pinned_carrier for p in pinned}) == len(pinned)
@@ -114,10 +256,15 @@ def test_pinned_projects_fit_their_carriers(instance: Instance) -> None:
         if p.pinned_carrier in parcels:
             c = parcels[p.pinned_carrier]
             assert p.land_cmu <= c.area_cmu
-            assert p.land_use == c.land_use and p.pollution <= c.max_pollution
+            assert c.area_cmu <= 1.5 * p.land_cmu and not p.ready_to_build
+            if p.land_use == "M0" or c.land_use == "M0":
+                assert p.land_use == c.land_use
+            else:
+                assert p.land_use <= c.land_use  # M1 fits M1–M3, M2 fits M2–M3
+            assert p.pollution <= c.max_pollution
             assert not c.clusters or p.cluster in c.clusters
             assert c.available_year <= p.start_year
-            mu = cmu_to_mu(p.land_cmu)
+            mu = cmu_to_mu(c.area_cmu)  # the land supplied: the whole parcel
             assert p.investment_wan / mu >= c.min_intensity_wan_per_mu
             assert p.tax_wan / mu >= c.min_tax_wan_per_mu
         else:
@@ -155,17 +302,21 @@ def test_readiness_dates_are_realistic(default_demo: tuple[Path, store.Tables]) 
 
 def test_bad_parameters_are_reported_together() -> None:
     with pytest.raises(DataError) as exc:
-        demo.generate(n_projects=5, n_years=0)
+        demo.generate(n_parcels=10, n_projects=5, n_years=0)
     problems = exc.value.report.errors
-    assert [p.code for p in problems] == ["bad_demo_parameter"] * 2
-    assert "--projects" in problems[0].en and "--years" in problems[1].en
+    assert [p.code for p in problems] == ["bad_demo_parameter"] * 3
+    assert "--parcels" in problems[0].en and "--projects" in problems[1].en
+    assert "--years" in problems[2].en
+    with pytest.raises(DataError) as exc:
+        demo.generate(n_zones=10, n_parcels=40)
+    assert "at least 5 per zone" in exc.value.report.errors[0].en
 
 
 def test_existing_output_is_refused_and_kept(tmp_path: Path) -> None:
     out = tmp_path / "d.gpkg"
     out.write_text("keep me")
     with pytest.raises(DataError) as exc:
-        demo.write_demo(out, n_projects=20)
+        demo.write_demo(out, n_parcels=40, n_projects=20)
     assert exc.value.report.errors[0].code == "output_exists"
     assert out.read_text() == "keep me"
 
@@ -178,13 +329,13 @@ def test_failed_write_leaves_nothing_behind(
 
     monkeypatch.setattr(demo, "write_tables", broken)
     with pytest.raises(OSError, match="disk full"):
-        demo.write_demo(tmp_path / "d.gpkg", n_projects=20, xlsx=tmp_path / "p.xlsx")
+        demo.write_demo(tmp_path / "d.gpkg", n_parcels=40, n_projects=20, xlsx=tmp_path / "p.xlsx")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_projects_spreadsheet_has_chinese_headers_and_same_values(tmp_path: Path) -> None:
     xlsx = tmp_path / "p.xlsx"
-    tables = demo.write_demo(tmp_path / "d.gpkg", n_projects=30, xlsx=xlsx)
+    tables = demo.write_demo(tmp_path / "d.gpkg", n_parcels=60, n_projects=30, xlsx=xlsx)
     sheet = pd.read_excel(xlsx, sheet_name="项目库", dtype=object)
     assert {"项目编号", "总投资(亿元)", "用地面积(亩)"} <= set(sheet.columns)
     report = Report()
