@@ -534,7 +534,11 @@ def _page(page_title: str, geo: dict[str, Any], payloads: list[dict[str, Any]]) 
     )
     fig.header.add_child(branca.element.Element(assets.head_html()), name="la_assets")
     fig.header.add_child(
-        branca.element.Element(f"<script>var landallocGeo = {script_json(geo)};</script>"),
+        branca.element.Element(
+            f'<script type="application/json" id="landalloc-geo">{script_json(geo)}</script>\n'
+            "<script>var landallocGeo = JSON.parse("
+            "document.getElementById('landalloc-geo').textContent);</script>"
+        ),
         name="la_geo",
     )
     b = geo.get("bounds") or [[31.3, 120.5], [31.3, 120.5]]

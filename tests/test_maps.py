@@ -35,7 +35,7 @@ def _payloads(html: str) -> list[dict[str, Any]]:
 
 
 def _geo(html: str) -> dict[str, Any]:
-    m = re.search(r"var landallocGeo = (.*?);</script>", html)
+    m = re.search(r'<script type="application/json" id="landalloc-geo">(.*?)</script>', html)
     assert m is not None
     return json.loads(m.group(1))
 
@@ -217,7 +217,7 @@ def test_compare_map_embeds_geometry_once(small: tuple[Any, ...]) -> None:
     left = ResultTables("方案甲", a, u, k)
     right = ResultTables("方案乙", a.iloc[: len(a) // 2], u, {**k, "scenario": "方案乙"})
     html = render_compare_map(tables, left, right, title="对比", date="2025-01-02")
-    assert html.count("var landallocGeo =") == 1
+    assert html.count('id="landalloc-geo"') == 1
     p1, p2 = _payloads(html)
     assert (p1["title"], p2["title"]) == ("方案甲", "方案乙")
     assert html.count("LandallocMap.syncAll()") == 1
