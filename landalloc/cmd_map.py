@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -52,6 +53,16 @@ def register(app: click.Group) -> None:
         is_flag=True,
         help="高德底图必需：地图显示副本偏移到 GCJ-02 / required with gaode: shift the display copy",
     )
+    @click.option(
+        "--readiness",
+        "readiness_csv",
+        type=click.Path(path_type=Path),
+        default=None,
+        help=(
+            "地块开工条件 CSV（parcel_id, status, ready_date, missing），如 landalloc readiness "
+            "的 readiness_parcels.csv / per-parcel readiness CSV"
+        ),
+    )
     @click.option("--title", default=None, help="标题（默认方案名称） / title (scenario name)")
     @click.option("--overwrite", is_flag=True, help="覆盖已有输出 / replace existing outputs")
     @click.pass_context
@@ -64,6 +75,7 @@ def register(app: click.Group) -> None:
         basemap: str,
         tianditu_key: str | None,
         shift_gcj02: bool,
+        readiness_csv: Path | None,
         title: str | None,
         overwrite: bool,
     ) -> None:
@@ -71,7 +83,7 @@ def register(app: click.Group) -> None:
         from landalloc.cli import lang_of
         from maps.offline import tile_specs
         from maps.render import render_compare_map, render_result_map, write_map
-        from maps.result_dir import read_result_dir, read_tables
+        from maps.result_dir import read_readiness, read_result_dir, read_tables
         from maps.shot import screenshot
 
         lang = lang_of(ctx)
@@ -85,6 +97,8 @@ def register(app: click.Group) -> None:
         check_output_path(target, inputs, overwrite)
         if png is not None:
             check_output_path(png, [*inputs, target], overwrite)
+        if readiness_csv is not None:
+            res = dataclasses.replace(res, readiness=read_readiness(readiness_csv))
         tables = read_tables(data_path)
         created = str(summary.get("created") or "")[:10] or None
         if other is None:

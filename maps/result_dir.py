@@ -121,6 +121,28 @@ def read_result_dir(result_dir: str | Path) -> tuple[ResultTables, Path, dict[st
     return res, data_path, summary
 
 
+def read_readiness(path: str | Path) -> pd.DataFrame:
+    """Read a per-parcel readiness CSV (``parcel_id, status[, ready_date, missing]``).
+
+    For example ``readiness_parcels.csv`` of ``landalloc readiness --out``. Raises
+    :class:`DataError` when the file is missing, unreadable or lacks those columns.
+    """
+    report = Report()
+    df = _csv(Path(path), report, required=True)
+    if df is not None and not {"parcel_id", "status"} <= set(df.columns):
+        report.error(
+            "missing_column",
+            f"开工条件文件缺少列 parcel_id 或 status；找到的列：{', '.join(map(str, df.columns))}",
+            f"the readiness file lacks parcel_id or status; found: {', '.join(map(str, df.columns))}",
+            file=str(path),
+            hint_zh=", ".join(READINESS_COLUMNS),
+            hint_en=", ".join(READINESS_COLUMNS),
+        )
+    report.raise_if_errors()
+    assert df is not None
+    return df[[c for c in READINESS_COLUMNS if c in df.columns]]
+
+
 def read_tables(data_path: Path) -> Tables:
     """Validate the data file (all tiers) and return its tables; raise :class:`DataError`."""
     tables, report = validate(data_path)

@@ -327,3 +327,22 @@ def test_cli_map_compare(
     assert main(["map", str(a), "--compare", str(b), "--out", str(out)]) == 0
     p1, p2 = _payloads(out.read_text(encoding="utf-8"))
     assert (p1["title"], p2["title"]) == ("甲", "乙")
+
+
+def test_cli_map_readiness_file(
+    tmp_path: Path, gpkg: tuple[Any, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables, path = gpkg
+    d = _result_dir(tmp_path, "r", tables, path)
+    (d / "readiness.csv").unlink()
+    ready = tmp_path / "readiness_parcels.csv"
+    ids = list(tables.parcels["parcel_id"])
+    pd.DataFrame(
+        {"parcel_id": ids, "status": ["blocked"] * len(ids), "missing": ["供电 未排期"] * len(ids)}
+    ).to_csv(ready, index=False)
+    assert main(["map", str(d), "--readiness", str(ready)]) == 0
+    (p,) = _payloads((d / "map.html").read_text(encoding="utf-8"))
+    assert all(r[0] == 3 and r[2] == "供电 未排期" for r in p["pready"])
+    pd.DataFrame({"id": ids}).to_csv(ready, index=False)
+    assert main(["map", str(d), "--readiness", str(ready), "--overwrite"]) == 2
+    assert "parcel_id" in capsys.readouterr().err
