@@ -151,10 +151,13 @@ def prepare(
         tables = changed
         inst = build_instance(tables)
     if s.policy.strict_ready_signed:
+        # pinned projects keep their data value: their land is a decision already taken
         inst = dataclasses.replace(
             inst,
             projects=tuple(
-                dataclasses.replace(p, ready_to_build=True) if p.stage == "signed" else p
+                dataclasses.replace(p, ready_to_build=True)
+                if p.stage == "signed" and not p.pinned_carrier and p.project_id not in s.pins
+                else p
                 for p in inst.projects
             ),
         )

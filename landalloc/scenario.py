@@ -64,7 +64,9 @@ class PolicySettings(_Strict):
     allow_groups: bool = Field(True, description="合并供地 of adjacent parcels")
     max_group_size: int = Field(3, ge=2, le=5)
     strict_ready_signed: bool = Field(
-        False, description="signed projects must start on acquisition (拿地即开工)"
+        False,
+        description="signed projects must start on acquisition (拿地即开工); pinned projects "
+        "keep their own ready_to_build (their land is already decided)",
     )
 
 
