@@ -276,12 +276,8 @@ def apply_whatif(scenario: Scenario, tables: Tables, path: Path, report: Report)
                 f"rezone: zone {rz.zone} is not in the data",
                 row=key_line(path, "rezone", i, "zone"),
                 column=f"rezone.{i}.zone",
-                hint_zh=f"是否应为 {near[0]}？"
-                if near
-                else f"数据中的片区：{'、'.join(sorted(zones))}",
-                hint_en=f"did you mean {near[0]}?"
-                if near
-                else f"zones: {', '.join(sorted(zones))}",
+                hint_zh=near[0] if near else f"数据中的片区之一：{'、'.join(sorted(zones))}",
+                hint_en=near[0] if near else f"one of the zones {', '.join(sorted(zones))}",
                 **where,
             )
         for j, c in enumerate(rz.clusters):
@@ -293,8 +289,8 @@ def apply_whatif(scenario: Scenario, tables: Tables, path: Path, report: Report)
                     f"rezone: cluster {c} is not in the data",
                     row=key_line(path, "rezone", i, "clusters", j),
                     column=f"rezone.{i}.clusters",
-                    hint_zh=f"是否应为 {near[0]}？" if near else None,
-                    hint_en=f"did you mean {near[0]}?" if near else None,
+                    hint_zh=near[0] if near else None,
+                    hint_en=near[0] if near else None,
                     **where,
                 )
         for frame in (parcels, factories):
