@@ -67,10 +67,10 @@ def test_compare_writes_kpis_differences_and_reuses_the_cache(
         assert (out / stem / "report.xlsx").exists()
     k = pd.read_csv(out / "kpi_table.csv", encoding="utf-8-sig").set_index("key")
     assert list(k.columns) == ["kpi", "基准", "压减"]
-    assert float(k.loc["land_mu", "压减"]) < float(k.loc["land_mu", "基准"])
-    assert int(k.loc["projects_placed", "基准"]) == 3
-    assert int(k.loc["projects_placed", "压减"]) == 2
-    assert float(k.loc["quota:2026:*", "压减"]) == 50.0
+    assert float(str(k.loc["land_mu", "压减"])) < float(str(k.loc["land_mu", "基准"]))
+    assert int(str(k.loc["projects_placed", "基准"])) == 3
+    assert int(str(k.loc["projects_placed", "压减"])) == 2
+    assert float(str(k.loc["quota:2026:*", "压减"])) == 50.0
     d = pd.read_csv(out / "differences.csv", encoding="utf-8-sig", dtype=str)
     lost = d[d["change"] == "lost"]
     assert len(lost) == 1
@@ -219,7 +219,7 @@ def test_demo_scenarios_compare_in_the_expected_directions(
     base, cut, strict, major, _rezone = names
 
     def v(key: str, col: str) -> float:
-        return float(k.loc[key, col])
+        return float(str(k.loc[key, col]))
 
     # the quota cut lands less land, and stays within the cut quota in the second year
     assert v("land_mu", cut) < v("land_mu", base)
