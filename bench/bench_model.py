@@ -368,8 +368,9 @@ def bench_scale(
         tempfile.TemporaryDirectory() as tmp,
     ):
         h = run_highs(data, Path(tmp))
-    if h.get("chosen") is not None and "objective" in h:
-        obj, bad = check(instance, data, cands, h.pop("chosen"))
+    chosen = h.pop("chosen", None)
+    if chosen is not None and h.get("objective") is not None:
+        obj, bad = check(instance, data, cands, chosen)
         h["checked_objective"], h["n_violations"] = obj, len(bad)
         h["violations"] = bad[:10]
     res["highs"] = h
@@ -490,7 +491,7 @@ def print_table(res: dict[str, Any]) -> None:
         _gap(h),
         _num(h.get("solve_s"), ".2f"),
         _ratio(h.get("objective"), g),
-        "1.0000",
+        "1.0000" if h.get("objective") else "–",
         str(h.get("n_violations", "–")),
     )
     console.print(t)
