@@ -7,7 +7,6 @@ rule it fails, so the counts add up and the explanations can say which rule excl
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from optimizer.arrays import NEVER, CarrierArrays, factory_arrays, parcel_arrays
 from optimizer.constraints import specs, standard_land, timing, zoning
 from optimizer.objective import anchor_of, coefficient, priority_points, quality_points
 from optimizer.readiness import RuleSet
-from optimizer.settings import Policy, Weights
+from optimizer.settings import OBJECTIVE_SCALE, Policy, Weights
 
 #: All rule codes in the order they are applied.
 RULE_ORDER: tuple[str, ...] = (
@@ -51,6 +50,9 @@ RULE_NAMES: dict[str, tuple[str, str]] = {
     "readiness": ("拿地即开工条件不满足", "not ready for start on acquisition"),
     "cap": ("候选数量上限之外", "beyond the per-project candidate cap"),
 }
+
+
+_Fields = tuple[str, str, tuple[str, ...], str, int, int, int, "dt.date | None", str, int, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +141,7 @@ def build_candidates(
         excluded[pid] = exc
         pin = pins.get(pid)
         stage_ok = policy.include_negotiating or project.stage != "negotiating" or pin is not None
-        found: list[Candidate] = []
+        found: list[_Fields] = []
         for arr, withheld, wanted in (
             (par, withheld_p, project.wants_land),
             (fac, withheld_f, project.wants_factory),
@@ -171,11 +173,10 @@ def build_candidates(
                     ready,
                     years,
                     rules,
-                    policy,
                     weights,
                     anchors,
                     exc,
-                    kind=arr.kind,
+                    cap=None if pin is not None else max_carriers_per_project,
                 )
             )
             if (
@@ -199,24 +200,26 @@ def build_candidates(
                     )
                 )
         if pin is not None:
-            found = [c for c in found if pin in c.carriers]
+            found = [c for c in found if pin in c[2]]
         elif max_carriers_per_project is not None:
             found = _cap(found, max_carriers_per_project, exc)
-        for c in sorted(found, key=lambda c: (c.kind, c.carriers, c.year)):
-            c2 = dataclasses.replace(c, index=len(cands))
-            cands.append(c2)
-            by_project[pid].append(c2.index)
+        for f in sorted(found, key=lambda c: (c[1], c[2], c[4])):
+            by_project[pid].append(len(cands))
+            cands.append(Candidate(len(cands), *f))
         pruned.update(exc)
     return CandidateSet(cands, by_project, priority, pruned, excluded, years, n_pairs)
 
 
-def _cap(found: list[Candidate], k: int, exc: Counter[str]) -> list[Candidate]:
+def _cap(found: list[_Fields], k: int, exc: Counter[str]) -> list[_Fields]:
+    """Keep the candidates of the ``k`` carriers (or groups) with the best coefficient."""
     best: dict[tuple[str, ...], int] = {}
     for c in found:
-        best[c.carriers] = max(best.get(c.carriers, -(10**18)), c.coef)
+        best[c[2]] = max(best.get(c[2], -(10**18)), c[9])
+    if len(best) <= k:
+        return found
     keep = {carriers for carriers, _ in sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:k]}
     exc["cap"] += len(best) - len(keep)
-    return [c for c in found if c.carriers in keep]
+    return [c for c in found if c[2] in keep]
 
 
 def _status(ready: int, year: int, project: Project, rules: RuleSet) -> str:
@@ -233,68 +236,94 @@ def _expand_years(
     ready: np.ndarray | None,
     years: tuple[int, ...],
     rules: RuleSet,
-    policy: Policy,
     weights: Weights,
     anchors: dict[str, tuple[float, float]],
     exc: Counter[str],
     *,
-    kind: str,
-) -> list[Candidate]:
-    if len(idx) == 0:
+    cap: int | None,
+) -> list[_Fields]:
+    """Candidates of one project on single carriers, vectorised over carriers × years.
+
+    Coefficients are computed for every (carrier, year) first; with ``cap`` only the carriers
+    with the best coefficients are turned into candidates.
+    """
+    if len(idx) == 0 or not years:
         return []
-    sub_ready = ready[idx] if ready is not None else None
-    ym = timing.year_masks(project, _Sub(arr, idx), years, rules, sub_ready)  # type: ignore[arg-type]
-    furthest = np.full(len(idx), -1, dtype=np.int64)
-    any_ok = np.zeros(len(idx), dtype=bool)
-    per_year: dict[int, np.ndarray] = {}
-    for y, masks in ym.items():
-        ok, first = _first_fail(masks, len(idx))
-        per_year[y] = ok
-        any_ok |= ok
-        furthest = np.maximum(furthest, np.where(ok, len(masks), first))
-    names = [m[0] for m in next(iter(ym.values()))] if ym else []
-    for j in np.flatnonzero(~any_ok):
-        exc[names[int(furthest[j])] if names else "horizon"] += 1
-    out: list[Candidate] = []
-    anchor = anchors.get(project.cluster)
-    supplied_all = standard_land.supplied_cmu(project, arr)[idx] if kind == "parcel" else None
+    n, kind = len(idx), arr.kind
+    desired = timing.desired_start(project)
+    yrs = np.array(years, dtype=np.int64)
+    # year rules: (years × carriers) masks, counted against the furthest rule reached
+    avail = arr.available_year[idx]
+    horizon = np.broadcast_to((yrs >= project.start_year)[:, None], (len(yrs), n))
+    available = avail[None, :] <= yrs[:, None]
+    acq = np.array([timing.acquisition(int(y), rules) for y in yrs], dtype=np.int64)
+    base = np.maximum(acq, desired)  # per year
+    r = ready[idx] if ready is not None else np.zeros(n, dtype=np.int64)
+    if kind == "parcel" and project.ready_to_build:
+        readiness = r[None, :] <= base[:, None]
+    else:
+        readiness = np.ones((len(yrs), n), dtype=bool)
+    ok = horizon & available & readiness
+    stage = np.where(~horizon, 0, np.where(~available, 1, np.where(~readiness, 2, 3)))
+    furthest = stage.max(axis=0)
+    for j in np.flatnonzero(~ok.any(axis=0)):
+        exc[timing.RULES[int(furthest[j])]] += 1
+    # coefficients (years × carriers)
+    if kind == "parcel":
+        supplied = standard_land.supplied_cmu(project, arr)[idx]
+        land = supplied
+        floor = np.zeros(n, dtype=np.int64)
+        start = np.where(r[None, :] >= NEVER, NEVER, np.maximum(base[:, None], r[None, :]))
+        status = np.where(r[None, :] >= NEVER, 2, np.where(r[None, :] <= base[:, None], 0, 1))
+    else:
+        supplied = np.zeros(n, dtype=np.int64)
+        land = supplied
+        floor = np.full(n, project.floor_m2, dtype=np.int64)
+        jan1 = np.array([dt.date(int(y), 1, 1).toordinal() for y in yrs], dtype=np.int64)
+        start = np.broadcast_to(np.maximum(jan1, desired)[:, None], (len(yrs), n))
+        status = np.full((len(yrs), n), 3)
     pr = priority_points(project, weights)
-    for y in years:
-        year_ok = per_year.get(y)
-        if year_ok is None:
-            continue
-        for j in np.flatnonzero(year_ok):
-            i = int(idx[j])
-            dist = None
-            if anchor is not None:
-                dist = float(np.hypot(arr.x_m[i] - anchor[0], arr.y_m[i] - anchor[1]))
-            if kind == "parcel":
-                assert supplied_all is not None and sub_ready is not None
-                r = int(sub_ready[j])
-                start = timing.start_ordinal(project, "parcel", y, r, rules)
-                status = _status(r, y, project, rules)
-                land = int(supplied_all[j])
-                floor = 0
-            else:
-                start = timing.start_ordinal(project, "factory", y, 0, rules)
-                status = ""
-                land = 0
-                floor = project.floor_m2
+    waste_mu = np.maximum(0, supplied - project.land_cmu) / CMU_PER_MU if kind == "parcel" else 0.0
+    q = -weights.waste_per_mu * waste_mu + weights.focus * arr.cluster_member(project.cluster)[idx]
+    anchor = anchors.get(project.cluster)
+    if anchor is not None and weights.anchor_radius_km > 0:
+        d = np.hypot(arr.x_m[idx] - anchor[0], arr.y_m[idx] - anchor[1])
+        q = q + weights.anchor * np.maximum(0.0, 1.0 - d / (1000.0 * weights.anchor_radius_km))
+    delay_days = np.where(start >= NEVER, 730, start - desired)
+    q2 = (
+        np.broadcast_to(q, (len(yrs), n))
+        - weights.delay_per_year * (yrs - project.start_year)[:, None]
+        - weights.delay_per_month * np.maximum(0, delay_days) / 30.0
+    )
+    coef = np.maximum(1, np.floor(OBJECTIVE_SCALE * (pr + q2) + 0.5)).astype(np.int64)
+    coef = np.where(ok, coef, -1)
+    cols = np.flatnonzero(ok.any(axis=0))
+    if cap is not None and len(cols) > cap:
+        best = coef[:, cols].max(axis=0)
+        order = np.lexsort((cols, -best))  # best first, ties by carrier order (sorted ids)
+        exc["cap"] += len(cols) - cap
+        cols = np.sort(cols[order[:cap]])
+    names = ("ready", "ready_by", "blocked", "")
+    out: list[_Fields] = []
+    for j in cols:
+        i = int(idx[j])
+        cid = (arr.ids[i],)
+        zone = str(arr.zone[i])
+        for t in np.flatnonzero(ok[:, j]):
+            st = int(start[t, j])
             out.append(
-                _make(
-                    project,
+                (
+                    project.project_id,
                     kind,
-                    (arr.ids[i],),
-                    str(arr.zone[i]),
-                    y,
-                    land,
-                    floor,
-                    start,
-                    status,
-                    bool(arr.cluster_member(project.cluster)[i]),
-                    dist,
-                    pr,
-                    weights,
+                    cid,
+                    zone,
+                    int(yrs[t]),
+                    int(land[j]),
+                    int(floor[j]),
+                    dt.date.fromordinal(st) if st < NEVER else None,
+                    names[int(status[t, j])],
+                    int(coef[t, j]),
+                    float(q2[t, j]),
                 )
             )
     return out
@@ -314,7 +343,7 @@ def _make(
     dist: float | None,
     pr: float,
     weights: Weights,
-) -> Candidate:
+) -> _Fields:
     desired = timing.desired_start(project)
     delay_days = (start - desired) if start < NEVER else 730
     q = quality_points(
@@ -326,8 +355,7 @@ def _make(
         delay_days=delay_days,
         w=weights,
     )
-    return Candidate(
-        -1,
+    return (
         project.project_id,
         kind,
         carriers,
@@ -340,18 +368,6 @@ def _make(
         coefficient(pr, q),
         q,
     )
-
-
-class _Sub:
-    """A view of some carriers of a :class:`CarrierArrays` (for the year masks)."""
-
-    def __init__(self, arr: CarrierArrays, idx: np.ndarray) -> None:
-        self.kind = arr.kind
-        self.available_year = arr.available_year[idx]
-        self._n = len(idx)
-
-    def __len__(self) -> int:
-        return self._n
 
 
 def _needs_group(project: Project, arr: CarrierArrays, masks: list[tuple[str, np.ndarray]]) -> bool:
@@ -375,7 +391,7 @@ def _groups(
     anchors: dict[str, tuple[float, float]],
     parcel_index: dict[str, int],
     instance: Instance,
-) -> list[Candidate]:
+) -> list[_Fields]:
     """合并供地: connected sets of 2..k adjacent non-divisible parcels in one zone."""
     base = ~withheld & ~arr.divisible
     for _, m in zoning.masks(project, arr):
@@ -405,7 +421,7 @@ def _groups(
     anchor = anchors.get(project.cluster)
     ready_all = timing.ready_ordinal(project, arr, rules)
     pr = priority_points(project, weights)
-    out: list[Candidate] = []
+    out: list[_Fields] = []
     for g in sorted(groups):
         ii = np.array([parcel_index[c] for c in g])
         total = int(arr.area_cmu[ii].sum())
