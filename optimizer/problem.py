@@ -151,7 +151,7 @@ class Problem:
         t1 = time.perf_counter()
         ctx = self._context(cands, pins, quotas, explain=False)
         model, x = ctx.model, ctx.x
-        objective = sum(c.coef * x[c.index] for c in cands.candidates)
+        objective = cp_model.LinearExpr.weighted_sum(x, [c.coef for c in cands.candidates])
         if settings.hint:
             chosen_hint = {c.index for c in hint}
             for c in cands.candidates:
@@ -182,26 +182,39 @@ class Problem:
             elif status == cp_model.INFEASIBLE:
                 raise InfeasibleError(self._diagnose(cands, pins, quotas))
         model.maximize(objective)
-        remaining = max(1.0, settings.time_limit_s - spent)
+        prep = t_cand + build_s
+        remaining = max(1.0, settings.time_limit_s - spent - prep)
         status = self._run(solver, model, settings, remaining, log)
         spent += solver.wall_time
         phases.append(f"priority:{_STATUS.get(status, str(status))}")
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError(self._diagnose(cands, pins, quotas))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        greedy_ok = all(any(c.project_id == p for c in hint) for p in pins)
+        if not found and not greedy_ok:
             raise NoSolutionError(
                 f"status {_STATUS.get(status, status)} after {spent:.1f} s "
                 f"({len(cands.candidates)} candidates)"
             )
-        chosen = [c for c in cands.candidates if solver.value(x[c.index])]
-        obj = float(solver.objective_value)
-        bound = float(solver.best_objective_bound)
-        gap = abs(bound - obj) / max(1.0, abs(obj))
+        obj = float(solver.objective_value) if found else float("-inf")
+        bound = float(solver.best_objective_bound) if found else float("nan")
+        if found and (obj >= greedy_obj or self.policy.lexicographic):
+            chosen = [c for c in cands.candidates if solver.value(x[c.index])]
+            status_name = _STATUS[status]
+        else:
+            # never worse than greedy: keep the greedy placement, and say so
+            chosen = list(hint)
+            obj = float(greedy_obj)
+            status_name = "FEASIBLE"
+            phases.append("greedy-fallback")
+            if not found:
+                bound = float(solver.best_objective_bound) if solver.best_objective_bound else bound
+        gap = abs(bound - obj) / max(1.0, abs(obj)) if bound == bound else float("nan")
         outcome = Outcome(
-            status=_STATUS[status],
+            status=status_name,
             objective=obj,
             best_bound=bound,
-            gap=gap if status != cp_model.OPTIMAL else 0.0,
+            gap=0.0 if status_name == "OPTIMAL" else gap,
             solve_seconds=spent,
             build_seconds=build_s,
             candidates_seconds=t_cand,

@@ -290,3 +290,23 @@ def test_lexicographic_places_the_major_project_first() -> None:
     assert bad == []
     assert "J1" in placed(lex)
     assert "J1" not in placed(plain)
+
+
+def test_no_solver_solution_falls_back_to_greedy_and_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ortools.sat.python import cp_model
+
+    from optimizer.problem import Problem
+
+    monkeypatch.setattr(Problem, "_run", staticmethod(lambda *a, **k: cp_model.UNKNOWN))
+    t = tables(
+        [parcel("P1", 50, 0), parcel("P2", 50, 1000)],
+        [project("J1", land_mu=45), project("J2", land_mu=45)],
+        Y,
+    )
+    sol, bad, _ = solve(t)
+    assert bad == []
+    assert sol.outcome.status == "FEASIBLE"
+    assert "greedy-fallback" in sol.outcome.phases
+    assert len(sol.chosen) == 2 and sol.outcome.objective == sol.outcome.greedy_objective

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ortools.sat.python import cp_model
+
 from optimizer.constraints.base import ModelContext
 
 
@@ -28,14 +30,16 @@ def add_parcel_capacity(ctx: ModelContext) -> None:
         idx = uses[cid]
         parcel = parcels[cid]
         if parcel.divisible:
-            terms = [ctx.cands.candidates[i].land_cmu * ctx.x[i] for i in idx]
             if sum(ctx.cands.candidates[i].land_cmu for i in idx) <= parcel.area_cmu:
                 continue
-            ct = ctx.model.add(sum(terms) <= parcel.area_cmu).with_name(f"parcel[{cid}]")
+            expr = cp_model.LinearExpr.weighted_sum(
+                [ctx.x[i] for i in idx], [ctx.cands.candidates[i].land_cmu for i in idx]
+            )
+            ct = ctx.model.add(expr <= parcel.area_cmu).with_name(f"parcel[{cid}]")
         else:
             if len(idx) < 2:
                 continue
-            ct = ctx.model.add(sum(ctx.x[i] for i in idx) <= 1).with_name(f"parcel[{cid}]")
+            ct = ctx.model.add_at_most_one(ctx.x[i] for i in idx).with_name(f"parcel[{cid}]")
         ctx.enforce(
             ct,
             f"parcel:{cid}",

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ortools.sat.python import cp_model
+
 from optimizer.constraints.base import ModelContext
 
 
@@ -33,8 +35,10 @@ def add_factory_capacity(ctx: ModelContext) -> None:
             per_project[c.project_id] = c.floor_m2
         if sum(per_project.values()) <= floors[fid]:
             continue
-        terms = [ctx.cands.candidates[i].floor_m2 * ctx.x[i] for i in idx]
-        ct = ctx.model.add(sum(terms) <= floors[fid]).with_name(f"factory[{fid}]")
+        expr = cp_model.LinearExpr.weighted_sum(
+            [ctx.x[i] for i in idx], [ctx.cands.candidates[i].floor_m2 for i in idx]
+        )
+        ct = ctx.model.add(expr <= floors[fid]).with_name(f"factory[{fid}]")
         ctx.enforce(
             ct, f"factory:{fid}", f"标准厂房 {fid} 的可用面积", f"free floor area of factory {fid}"
         )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from ortools.sat.python import cp_model
+
 from geodata.units import cmu_to_mu
 from optimizer.constraints.base import ModelContext
 
@@ -33,8 +35,10 @@ def add_quota(ctx: ModelContext, quotas: dict[tuple[int, str], int]) -> None:
             idx = by_key[key]
             if sum(ctx.cands.candidates[i].land_cmu for i in idx) <= cap:
                 continue
-            terms = [ctx.cands.candidates[i].land_cmu * ctx.x[i] for i in idx]
-            ct = ctx.model.add(sum(terms) <= cap).with_name(f"quota[{y},{zone}]")
+            expr = cp_model.LinearExpr.weighted_sum(
+                [ctx.x[i] for i in idx], [ctx.cands.candidates[i].land_cmu for i in idx]
+            )
+            ct = ctx.model.add(expr <= cap).with_name(f"quota[{y},{zone}]")
             where_zh = "全区" if zone == "*" else f"片区 {zone}"
             where_en = "district" if zone == "*" else f"zone {zone}"
             ctx.enforce(
