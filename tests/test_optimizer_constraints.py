@@ -299,7 +299,13 @@ def test_no_solver_solution_falls_back_to_greedy_and_says_so(
 
     from optimizer.problem import Problem
 
-    monkeypatch.setattr(Problem, "_run", staticmethod(lambda *a, **k: cp_model.UNKNOWN))
+    real = Problem._run
+
+    def no_solution(*a: object, **k: object) -> int:
+        real(*a, **k)  # type: ignore[arg-type]
+        return cp_model.UNKNOWN
+
+    monkeypatch.setattr(Problem, "_run", staticmethod(no_solution))
     t = tables(
         [parcel("P1", 50, 0), parcel("P2", 50, 1000)],
         [project("J1", land_mu=45), project("J2", land_mu=45)],
