@@ -28,7 +28,7 @@ from optimizer.errors import VerificationError
 from optimizer.explain import unassigned_table
 from optimizer.kpis import assignments_table, kpis, quota_table
 from optimizer.problem import Problem
-from optimizer.readiness import RuleSet, load_rules
+from optimizer.readiness import RuleSet, load_rules, parcel_inventory
 from optimizer.settings import Policy, SolverSettings, Weights
 from optimizer.solution import Solution
 from optimizer.verify import VerifyConfig, verify
@@ -314,6 +314,12 @@ def write_result(
     return out
 
 
+def _parcel_readiness(result: RunResult, lang: str) -> pd.DataFrame:
+    """Per parcel, as of the run date: status, ready date and missing items (for the map)."""
+    inv = parcel_inventory(result.instance, dt.date.today(), result.rules, lang)
+    return inv[["parcel_id", "status", "ready_date", "missing"]]
+
+
 def _readiness_rows(result: RunResult) -> pd.DataFrame:
     a = result.assignments
     land = a[a["carrier_kind"] == "parcel"]
@@ -336,7 +342,8 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
     result.unassigned.to_csv(d / "unassigned.csv", index=False, encoding="utf-8-sig")
     result.quota.to_csv(d / "quota_use.csv", index=False, encoding="utf-8-sig")
     ready = _readiness_rows(result)
-    ready.to_csv(d / "readiness.csv", index=False, encoding="utf-8-sig")
+    ready.to_csv(d / "readiness_projects.csv", index=False, encoding="utf-8-sig")
+    _parcel_readiness(result, lang).to_csv(d / "readiness.csv", index=False, encoding="utf-8-sig")
     (d / "summary.json").write_text(
         json.dumps(result.summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
@@ -397,7 +404,7 @@ def _write_map(result: RunResult, path: Path, lang: str) -> None:
     except ImportError:  # pragma: no cover - the maps package is part of the project
         render_result_map = None  # type: ignore[assignment]
     if render_result_map is not None:
-        ready = None
+        ready = _parcel_readiness(result, lang)
         html = render_result_map(
             result.tables,
             result.assignments,
@@ -405,7 +412,6 @@ def _write_map(result: RunResult, path: Path, lang: str) -> None:
             result.kpis,
             readiness=ready,
             title=result.scenario.name,
-            subtitle=dt.date.today().isoformat(),
             lang=lang,
         )
     else:  # minimal self-contained page until the map module lands
