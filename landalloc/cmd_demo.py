@@ -16,7 +16,7 @@ HELP = """\
 \b
 同一随机种子和参数总是生成相同的数据。/ The same seed and options always give the same data.
 示例 / example:
-  landalloc demo --out geodata/demo.gpkg --xlsx geodata/demo_projects.xlsx
+  landalloc demo --out geodata/demo.gpkg --xlsx geodata/demo_pipeline.xlsx
 """
 
 
@@ -35,7 +35,16 @@ def register(app: click.Group) -> None:
         "--xlsx",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="另存项目库为 Excel（中文表头）/ also write the projects as .xlsx (Chinese headers)",
+        help="另存项目库为 Excel / also write the projects as .xlsx",
+    )
+    @click.option(
+        "--xlsx-form",
+        type=click.Choice(demo.XLSX_FORMS),
+        default="messy",
+        show_default=True,
+        help="项目库表格样式：messy = 实际填报样式（标题行、合并单元格、单位、全角数字），"
+        "plain = 每个契约列一列 / spreadsheet form: messy = as kept in practice (title row, "
+        "merged cells, units, full-width digits), plain = one column per contract column",
     )
     @click.option(
         "--seed", type=int, default=demo.DEMO_SEED, show_default=True, help="随机种子 / seed"
@@ -101,6 +110,7 @@ def register(app: click.Group) -> None:
         ctx: click.Context,
         out: Path,
         xlsx: Path | None,
+        xlsx_form: str,
         seed: int,
         n_zones: int,
         n_parcels: int,
@@ -125,6 +135,7 @@ def register(app: click.Group) -> None:
             n_years=n_years,
             quota_ratio=quota_ratio,
             xlsx=xlsx,
+            xlsx_form=xlsx_form,
             overwrite=overwrite,
         )
         s = demo.summarise(tables)

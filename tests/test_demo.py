@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from pyproj import Geod, Transformer
@@ -15,7 +18,8 @@ from geodata.instance import Instance
 from geodata.pipeline import read_pipeline
 from geodata.report import DataError, Report
 from geodata.schema import LAYERS, coerce_table
-from geodata.units import M2_PER_MU, cmu_to_mu
+from geodata.units import M2_PER_MU, cmu_to_mu, mu_to_cmu
+from landalloc.cli import main
 from optimizer.problem import Problem
 
 
@@ -45,6 +49,23 @@ def test_written_file_passes_every_validation_tier(default_demo: tuple[Path, sto
 SHIPPED = Path(__file__).resolve().parents[1] / "geodata"
 
 
+def assert_same_projects(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Same projects, keyed by id, in every contract column at the contract's precision.
+
+    The messy sheet is sorted by its grouping column, so rows are matched by project id; land
+    goes through 公顷 (亩/15 to 6 decimals), so it is compared in 0.01 亩 (the instance's unit);
+    every other column must be equal as it is.
+    """
+    g = got.set_index("project_id", drop=False).sort_index()
+    w = want.set_index("project_id", drop=False).sort_index()
+    assert g.index.tolist() == w.index.tolist()
+    for col in [c.name for c in LAYERS["projects"]]:
+        if col == "land_mu":
+            assert [mu_to_cmu(float(x)) for x in g[col]] == [mu_to_cmu(float(x)) for x in w[col]]
+        else:
+            assert g[col].tolist() == w[col].tolist(), col
+
+
 def test_shipped_files_are_the_default_demo_valid_and_round_trip() -> None:
     tables, report = store.validate(SHIPPED / "demo.gpkg", strict=True)
     assert tables is not None and [p.text("en") for p in report] == []
@@ -53,11 +74,10 @@ def test_shipped_files_are_the_default_demo_valid_and_round_trip() -> None:
         assert tables.projects[col].tolist() == fresh.projects[col].tolist(), col
     assert tables.parcels["parcel_id"].tolist() == fresh.parcels["parcel_id"].tolist()
     back_report = Report()
-    back = read_pipeline(SHIPPED / "demo_projects.xlsx", back_report, clusters=tables.clusters)
+    back = read_pipeline(SHIPPED / "demo_pipeline.xlsx", back_report, clusters=tables.clusters)
     assert [p.text("en") for p in back_report.errors] == []
     assert back is not None
-    for col in [c.name for c in LAYERS["projects"]]:
-        assert back[col].tolist() == tables.projects[col].tolist(), col
+    assert_same_projects(back, tables.projects)
     inst = store.build_instance(tables)
     cands = Problem.standard(inst).candidates()
     pinned = [p.project_id for p in inst.projects if p.pinned_carrier]
@@ -335,7 +355,9 @@ def test_failed_write_leaves_nothing_behind(
 
 def test_projects_spreadsheet_has_chinese_headers_and_same_values(tmp_path: Path) -> None:
     xlsx = tmp_path / "p.xlsx"
-    tables = demo.write_demo(tmp_path / "d.gpkg", n_parcels=60, n_projects=30, xlsx=xlsx)
+    tables = demo.write_demo(
+        tmp_path / "d.gpkg", n_parcels=60, n_projects=30, xlsx=xlsx, xlsx_form="plain"
+    )
     sheet = pd.read_excel(xlsx, sheet_name="项目库", dtype=object)
     assert {"项目编号", "总投资(亿元)", "用地面积(亩)"} <= set(sheet.columns)
     report = Report()
@@ -344,3 +366,72 @@ def test_projects_spreadsheet_has_chinese_headers_and_same_values(tmp_path: Path
     assert back is not None
     for col in [c.name for c in LAYERS["projects"]]:
         assert back[col].tolist() == tables.projects[col].tolist(), col
+
+
+def test_shipped_pipeline_is_in_the_messy_real_world_form() -> None:
+    wb = openpyxl.load_workbook(SHIPPED / "demo_pipeline.xlsx")
+    assert wb.sheetnames == ["项目库"]
+    ws = wb["项目库"]
+    merged = [str(r) for r in ws.merged_cells.ranges]
+    assert ws["A1"].value == demo.MESSY_TITLE
+    assert f"A1:{ws.cell(3, ws.max_column).column_letter}1" in merged
+    assert all(v is None for v in next(ws.iter_rows(min_row=2, max_row=2, values_only=True)))
+    header = [c.value for c in ws[3]]
+    for h in ("项目编号", "投资总额(万元)", "占地(公顷)", "厂房面积(平方米)", "所属片区/招商部门"):
+        assert h in header
+    group = ws.cell(3, header.index("所属片区/招商部门") + 1).column_letter
+    runs = [r for r in ws.merged_cells.ranges if r.min_col == r.max_col and r.max_row > r.min_row]
+    assert len(runs) >= 3 and {r.coord[0] for r in runs} == {group}
+    ids = [ws.cell(r, header.index("项目编号") + 1) for r in range(4, 204)]
+    assert all(c.data_type == "s" and re.fullmatch(r"XM2026-\d{3}", c.value) for c in ids)
+    assert sum(c.value.startswith("XM2026-00") for c in ids) == 9  # leading zeros, as text
+    cells = [str(v) for row in ws.iter_rows(min_row=4, values_only=True) for v in row if v]
+    assert any("０" in v or "１" in v for v in cells)  # full-width digits
+    assert any("," in v for v in cells) and any(v.endswith("公顷") for v in cells)
+    assert {"光子", "在谈", "签约", "注册"} <= set(cells)
+
+
+def test_messy_spreadsheet_round_trips_for_other_sizes(tmp_path: Path) -> None:
+    xlsx = tmp_path / "p.xlsx"
+    tables = demo.write_demo(tmp_path / "d.gpkg", seed=5, n_parcels=80, n_projects=40, xlsx=xlsx)
+    report = Report()
+    back = read_pipeline(xlsx, report, clusters=tables.clusters)
+    assert [p.text("en") for p in report.errors] == []
+    assert back is not None
+    assert_same_projects(back, tables.projects)
+    with pytest.raises(ValueError, match="xlsx form"):
+        demo.write_demo(tmp_path / "e.gpkg", n_parcels=40, n_projects=20, xlsx=xlsx, xlsx_form="x")
+    assert not (tmp_path / "e.gpkg").exists()
+
+
+def test_import_of_the_shipped_pipeline_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gpkg = SHIPPED / "demo.gpkg"
+    gpd.read_file(gpkg, layer="parcels").to_file(tmp_path / "parcels.gpkg", driver="GPKG")
+    gpd.read_file(gpkg, layer="factories").to_file(tmp_path / "factories.geojson", driver="GeoJSON")
+    gpd.read_file(gpkg, layer="zones").to_file(tmp_path / "zones.gpkg", driver="GPKG")
+    for layer in ("quotas", "clusters"):
+        pd.DataFrame(gpd.read_file(gpkg, layer=layer)).to_csv(
+            tmp_path / f"{layer}.csv", index=False
+        )
+    out = tmp_path / "imported.gpkg"
+    code = main(
+        [
+            "import",
+            "--parcels", str(tmp_path / "parcels.gpkg"),
+            "--factories", str(tmp_path / "factories.geojson"),
+            "--zones", str(tmp_path / "zones.gpkg"),
+            "--projects", str(SHIPPED / "demo_pipeline.xlsx"),
+            "--quotas", str(tmp_path / "quotas.csv"),
+            "--clusters", str(tmp_path / "clusters.csv"),
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr()
+    got, report = store.validate(out, strict=True)
+    want, _ = store.validate(gpkg, strict=True)
+    assert got is not None and want is not None
+    assert [p.text("en") for p in report] == []
+    assert_same_projects(got.projects, want.projects)
+    assert got.parcels["parcel_id"].tolist() == want.parcels["parcel_id"].tolist()
