@@ -17,7 +17,7 @@ from optimizer.problem import Problem
 from optimizer.readiness import load_rules
 from optimizer.settings import Policy, SolverSettings
 from optimizer.solution import Solution
-from optimizer.verify import VerifyConfig, verify
+from optimizer.verify import verify
 
 X0, Y0 = 500_000.0, 3_480_000.0
 CRS = "EPSG:4549"

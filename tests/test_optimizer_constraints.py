@@ -252,7 +252,7 @@ def test_outcompeted_names_the_winner() -> None:
         [project("J1", land_mu=45, inv=20.0), project("J2", land_mu=45, inv=2.0)],
         Y,
     )
-    sol, bad, _ = solve(t)
+    sol, _bad, _ = solve(t)
     assert placed(sol) == {"J1": ("P1",)}
     from builders import instance
 
