@@ -546,6 +546,34 @@ def atomic_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Pa
                 tmp_path.unlink()
 
 
+@contextlib.contextmanager
+def atomic_dir(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; on success it replaces ``target`` by renames.
+
+    An existing ``target`` is moved aside, the new folder renamed into place, then the old one
+    removed, so a reader never sees a half-written folder. Nothing is left behind on failure.
+    """
+    import shutil
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; a result folder is for sharing
+    try:
+        yield tmp
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            old.rmdir()
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def check_output_path(out: Path, inputs: list[Path], overwrite: bool) -> None:
     """Refuse an output that exists (without ``overwrite``) or that is one of the inputs."""
     for i in inputs:

@@ -17,7 +17,6 @@ import hashlib
 import json
 import multiprocessing
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from geodata.report import DataError, Problem, Report
-from geodata.store import atomic_path
+from geodata.store import atomic_dir, atomic_path
 from landalloc import __version__
 from landalloc.report_xlsx import add_table_sheet
 from landalloc.scenario import load_scenario
@@ -191,21 +190,8 @@ def _labels(paths: Sequence[Path]) -> list[str]:
 
 def _copy_folder(src: Path, dst: Path) -> None:
     """Replace ``dst`` by a copy of ``src`` (copied beside it first, then renamed)."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", dir=dst.parent))
-    try:
+    with atomic_dir(dst) as tmp:
         shutil.copytree(src, tmp, dirs_exist_ok=True)
-        tmp.chmod(0o755)  # mkdtemp makes it private; a result folder is for sharing
-        if dst.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{dst.name}.old.", dir=dst.parent))
-            old.rmdir()
-            dst.rename(old)
-            tmp.rename(dst)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(dst)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 ProgressHook = Callable[[int, str], None]

@@ -6,8 +6,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ import yaml
 
 from geodata.instance import Instance
 from geodata.report import DataError, Report
-from geodata.store import Tables, build_instance, load
+from geodata.store import Tables, atomic_dir, build_instance, load
 from geodata.units import mu_to_cmu
 from landalloc import __version__
 from landalloc.report_xlsx import write_report
@@ -297,20 +295,8 @@ def write_result(
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise _exists(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_dir(out) as tmp:
         _write_all(result, scenario_path, tmp, lang)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            old.rmdir()
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
