@@ -256,6 +256,7 @@ class Problem:
     ) -> Any:
         p = solver.parameters
         p.random_seed = settings.seed
+        p.cp_model_presolve = settings.presolve
         p.log_search_progress = settings.log
         p.log_to_stdout = False
         if settings.deterministic:

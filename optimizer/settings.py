@@ -87,3 +87,7 @@ class SolverSettings:
     deterministic: bool = False
     log: bool = True
     hint: bool = True
+    #: CP-SAT's own presolve. Off by default: candidate pruning already removes what it would,
+    #: and on the benchmark district its probing spent 4.5 of 10 s before the search started
+    #: (objective after 10 s: 19 455 with presolve, 20 707 without; demo gap 1.2 % → 0.4 %).
+    presolve: bool = False
