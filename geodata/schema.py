@@ -128,6 +128,34 @@ LAYERS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
+#: Columns of ``assignments.csv`` (one row per project and carrier), shared by the optimizer that
+#: writes it and the maps that read it.
+ASSIGNMENT_COLUMNS: tuple[str, ...] = (
+    "project_id",
+    "name",
+    "company",
+    "cluster",
+    "stage",
+    "carrier_kind",
+    "carrier_id",
+    "group_id",
+    "zone",
+    "year",
+    "area_mu",
+    "floor_m2",
+    "start_date",
+    "readiness",
+    "missing",
+    "investment_yi",
+    "output_yi",
+    "tax_wan",
+    "jobs",
+    "ready_to_build",
+    "priority_points",
+    "coefficient",
+    "runner_up",
+)
+
 ID_COLUMN = {
     "parcels": "parcel_id",
     "factories": "factory_id",

@@ -24,7 +24,7 @@ import pandas as pd
 from jinja2 import Template
 
 from geodata.report import DataError, Report
-from geodata.schema import is_blank, normalise_id, normalise_text, parse_number
+from geodata.schema import ASSIGNMENT_COLUMNS, is_blank, normalise_id, normalise_text, parse_number
 from geodata.store import Tables, atomic_path
 from maps import assets, geom
 from maps.i18n import STAGES, texts, tr
@@ -32,27 +32,6 @@ from maps.offline import TileSpec, script_json, tile_specs
 
 #: Columns an assignments table must have; the others of the contract default to blank.
 ASSIGNMENT_REQUIRED = ("project_id", "carrier_kind", "carrier_id")
-ASSIGNMENT_COLUMNS = (
-    "project_id",
-    "name",
-    "company",
-    "cluster",
-    "stage",
-    "carrier_kind",
-    "carrier_id",
-    "group_id",
-    "zone",
-    "year",
-    "area_mu",
-    "floor_m2",
-    "start_date",
-    "readiness",
-    "missing",
-    "investment_yi",
-    "output_yi",
-    "tax_wan",
-    "jobs",
-)
 UNASSIGNED_COLUMNS = (
     "project_id",
     "name",

@@ -11,37 +11,12 @@ from typing import Any
 import pandas as pd
 
 from geodata.instance import Instance
+from geodata.schema import ASSIGNMENT_COLUMNS
 from geodata.units import WAN_PER_YI, cmu_to_mu
 from optimizer.explain import runner_ups
 from optimizer.objective import TIERS, tier_of
 from optimizer.readiness import RuleSet, assess, missing_text
 from optimizer.solution import Solution
-
-ASSIGNMENT_COLUMNS = [
-    "project_id",
-    "name",
-    "company",
-    "cluster",
-    "stage",
-    "carrier_kind",
-    "carrier_id",
-    "group_id",
-    "zone",
-    "year",
-    "area_mu",
-    "floor_m2",
-    "start_date",
-    "readiness",
-    "missing",
-    "investment_yi",
-    "output_yi",
-    "tax_wan",
-    "jobs",
-    "ready_to_build",
-    "priority_points",
-    "coefficient",
-    "runner_up",
-]
 
 
 def tier_label(t: int, lang: str = "zh") -> str:
@@ -97,7 +72,7 @@ def assignments_table(
                     "runner_up": ups.get(p.project_id, ""),
                 }
             )
-    return pd.DataFrame(rows, columns=ASSIGNMENT_COLUMNS)
+    return pd.DataFrame(rows, columns=list(ASSIGNMENT_COLUMNS))
 
 
 def quota_table(instance: Instance, solution: Solution) -> pd.DataFrame:
