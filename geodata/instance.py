@@ -17,18 +17,21 @@ Stage = Literal["negotiating", "signed", "registered"]
 CarrierNeed = Literal["land", "factory", "either"]
 
 #: The readiness columns of the ``parcels`` layer, in the contract's order (name without prefix).
-READINESS_ITEMS: tuple[str, ...] = (
-    "levelled",
-    "water",
-    "power",
-    "road",
-    "telecom",
-    "gas",
-    "heat",
-    "drainage",
-    "planning",
-    "assessment",
-)
+#: The readiness items of the ``parcels`` layer (column ``ready_<item>``) with their Chinese names,
+#: in the contract's order.
+READINESS_NAMES_ZH: dict[str, str] = {
+    "levelled": "场地平整",
+    "water": "供水",
+    "power": "供电",
+    "road": "道路",
+    "telecom": "通信",
+    "gas": "燃气",
+    "heat": "供热",
+    "drainage": "排水",
+    "planning": "规划条件",
+    "assessment": "区域评估",
+}
+READINESS_ITEMS: tuple[str, ...] = tuple(READINESS_NAMES_ZH)
 #: Utilities a project may list in ``needs``.
 UTILITIES: tuple[str, ...] = ("water", "power", "road", "telecom", "gas", "heat", "drainage")
 DEFAULT_NEEDS: frozenset[str] = frozenset({"water", "power", "road", "drainage"})

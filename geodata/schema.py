@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from geodata.instance import READINESS_NAMES_ZH
 from geodata.report import Report
 
 Kind = Literal["text", "int", "real", "bool", "date", "list", "enum"]
@@ -37,19 +38,7 @@ class Column:
 
 
 _READY = tuple(
-    Column(f"ready_{k}", "date", label_zh=f"{zh}就绪日期")
-    for k, zh in (
-        ("levelled", "场地平整"),
-        ("water", "供水"),
-        ("power", "供电"),
-        ("road", "道路"),
-        ("telecom", "通信"),
-        ("gas", "燃气"),
-        ("heat", "供热"),
-        ("drainage", "排水"),
-        ("planning", "规划条件"),
-        ("assessment", "区域评估"),
-    )
+    Column(f"ready_{k}", "date", label_zh=f"{zh}就绪日期") for k, zh in READINESS_NAMES_ZH.items()
 )
 
 LAYERS: dict[str, tuple[Column, ...]] = {

@@ -37,6 +37,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 
 from geodata import crs as crs_mod
+from geodata.instance import READINESS_NAMES_ZH
 from geodata.report import Report
 from geodata.schema import LAYERS, is_blank, normalise_text, parse_list, parse_number
 from geodata.units import M2_PER_MU, MU_PER_HECTARE
@@ -93,21 +94,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, float]]] = {
         "亩均税收下限": ("min_tax_wan_per_mu", 1),
         "最小容积率": ("far_min", 1),
         "最大容积率": ("far_max", 1),
-        **{
-            zh: (f"ready_{en}", 1)
-            for en, zh in (
-                ("levelled", "场地平整"),
-                ("water", "供水"),
-                ("power", "供电"),
-                ("road", "道路"),
-                ("telecom", "通信"),
-                ("gas", "燃气"),
-                ("heat", "供热"),
-                ("drainage", "排水"),
-                ("planning", "规划条件"),
-                ("assessment", "区域评估"),
-            )
-        },
+        **{zh: (f"ready_{en}", 1) for en, zh in READINESS_NAMES_ZH.items()},
     },
     "factories": {
         "载体编号": ("factory_id", 1),

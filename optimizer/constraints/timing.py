@@ -29,13 +29,7 @@ RULES = ("horizon", "available", "readiness")
 
 def applicable_items(project: Project, rules: RuleSet) -> list[str]:
     """Readiness item keys (``power``, ``gas`` …) that apply to the project."""
-    out = []
-    for pc in rules.preconditions:
-        if pc.applies_to == "all" or (
-            pc.applies_to.startswith("need:") and pc.applies_to[5:] in project.needs
-        ):
-            out.append(pc.column.removeprefix("ready_"))
-    return out
+    return list(dict.fromkeys(pre.item for pre in rules.applicable(project.needs)))
 
 
 def ready_ordinal(project: Project, arr: CarrierArrays, rules: RuleSet) -> np.ndarray:
