@@ -19,7 +19,7 @@ from optimizer.arrays import NEVER, CarrierArrays, factory_arrays, parcel_arrays
 from optimizer.constraints import specs, standard_land, timing, zoning
 from optimizer.objective import anchor_of, coefficient, priority_points, quality_points
 from optimizer.readiness import RuleSet
-from optimizer.settings import OBJECTIVE_SCALE, Policy, Weights
+from optimizer.settings import Policy, Weights
 
 #: All rule codes in the order they are applied.
 RULE_ORDER: tuple[str, ...] = (
@@ -283,19 +283,22 @@ def _expand_years(
         start = np.broadcast_to(np.maximum(jan1, desired)[:, None], (len(yrs), n))
         status = np.full((len(yrs), n), 3)
     pr = priority_points(project, weights)
-    waste_mu = np.maximum(0, supplied - project.land_cmu) / CMU_PER_MU if kind == "parcel" else 0.0
-    q = -weights.waste_per_mu * waste_mu + weights.focus * arr.cluster_member(project.cluster)[idx]
     anchor = anchors.get(project.cluster)
-    if anchor is not None and weights.anchor_radius_km > 0:
-        d = np.hypot(arr.x_m[idx] - anchor[0], arr.y_m[idx] - anchor[1])
-        q = q + weights.anchor * np.maximum(0.0, 1.0 - d / (1000.0 * weights.anchor_radius_km))
-    delay_days = np.where(start >= NEVER, 730, start - desired)
-    q2 = (
-        np.broadcast_to(q, (len(yrs), n))
-        - weights.delay_per_year * (yrs - project.start_year)[:, None]
-        - weights.delay_per_month * np.maximum(0, delay_days) / 30.0
+    dist = (
+        np.hypot(arr.x_m[idx] - anchor[0], arr.y_m[idx] - anchor[1])[None, :]
+        if anchor is not None
+        else None
     )
-    coef = np.maximum(1, np.floor(OBJECTIVE_SCALE * (pr + q2) + 0.5)).astype(np.int64)
+    q2 = quality_points(
+        project,
+        supplied_cmu=supplied[None, :],
+        focus=arr.cluster_member(project.cluster)[idx][None, :],
+        distance_m=dist,
+        delay_years=(yrs - project.start_year)[:, None],
+        delay_days=np.where(start >= NEVER, 730, start - desired),
+        w=weights,
+    )
+    coef = coefficient(pr, q2)
     coef = np.where(ok, coef, -1)
     cols = np.flatnonzero(ok.any(axis=0))
     if cap is not None and len(cols) > cap:
@@ -365,8 +368,8 @@ def _make(
         floor,
         dt.date.fromordinal(start) if start < NEVER else None,
         status,
-        coefficient(pr, q),
-        q,
+        int(coefficient(pr, q)),
+        float(q),
     )
 
 

@@ -6,7 +6,9 @@ CP-SAT is ``round(OBJECTIVE_SCALE × points)``; placing a project is always wort
 
 from __future__ import annotations
 
-import math
+from typing import Any
+
+import numpy as np
 
 from geodata.instance import Cluster, Project
 from geodata.units import CMU_PER_MU, WAN_PER_YI
@@ -43,28 +45,32 @@ def priority_points(project: Project, w: Weights) -> float:
 def quality_points(
     project: Project,
     *,
-    supplied_cmu: int,
-    focus: bool,
-    distance_m: float | None,
-    delay_years: int,
-    delay_days: int,
+    supplied_cmu: Any,
+    focus: Any,
+    distance_m: Any,
+    delay_years: Any,
+    delay_days: Any,
     w: Weights,
-) -> float:
-    """Quality (points) of one placement; may be negative."""
-    waste_mu = max(0, supplied_cmu - project.land_cmu) / CMU_PER_MU
-    pts = -w.waste_per_mu * waste_mu
-    if focus:
-        pts += w.focus
+) -> Any:
+    """Quality (points) of placements; may be negative.
+
+    Every argument may be a scalar or a numpy array (broadcast together); ``distance_m`` is
+    ``None`` when the cluster has no anchor, and ``supplied_cmu`` is 0 for factories.
+    """
+    waste_mu = np.maximum(0, np.asarray(supplied_cmu) - project.land_cmu) / CMU_PER_MU
+    pts = -w.waste_per_mu * waste_mu + w.focus * np.asarray(focus, dtype=float)
     if distance_m is not None and w.anchor_radius_km > 0:
-        pts += w.anchor * max(0.0, 1.0 - distance_m / (1000.0 * w.anchor_radius_km))
-    pts -= w.delay_per_year * delay_years
-    pts -= w.delay_per_month * max(0, delay_days) / 30.0
-    return pts
+        near = 1.0 - np.asarray(distance_m, dtype=float) / (1000.0 * w.anchor_radius_km)
+        pts = pts + w.anchor * np.maximum(0.0, near)
+    pts = pts - w.delay_per_year * np.asarray(delay_years)
+    return pts - w.delay_per_month * np.maximum(0, np.asarray(delay_days)) / 30.0
 
 
-def coefficient(priority: float, quality: float) -> int:
-    """Integer objective coefficient of a placement (≥ 1)."""
-    return max(1, math.floor(OBJECTIVE_SCALE * (priority + quality) + 0.5))
+def coefficient(priority: float, quality: Any) -> Any:
+    """Integer objective coefficient(s) of placements (≥ 1); scalar or array like ``quality``."""
+    return np.maximum(1, np.floor(OBJECTIVE_SCALE * (priority + np.asarray(quality)) + 0.5)).astype(
+        np.int64
+    )
 
 
 def anchor_of(clusters: tuple[Cluster, ...]) -> dict[str, tuple[float, float]]:
