@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -97,6 +98,52 @@ def check_parcel_geometry(
     return out
 
 
+def overlapping_pairs(
+    geoms: Sequence[BaseGeometry | None], *, tolerance_m2: float = OVERLAP_TOLERANCE_M2
+) -> list[tuple[int, int, float]]:
+    """Pairs of polygons that overlap by more than ``tolerance_m2``.
+
+    Parameters
+    ----------
+    geoms
+        Geometries in a projected CRS (metres). Empty, non-polygonal and invalid geometries are
+        skipped (GEOS cannot intersect invalid ones; they are refused elsewhere).
+    tolerance_m2
+        Overlaps up to this area are ignored (digitising noise along shared edges).
+
+    Returns
+    -------
+    list of (int, int, float)
+        ``(i, j, overlap_m2)`` with ``i < j`` positions in ``geoms``.
+    """
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    ok = np.array(
+        [
+            g is not None
+            and not g.is_empty
+            and isinstance(g, Polygon | MultiPolygon)
+            and g.is_valid
+            for g in arr
+        ],
+        dtype=bool,
+    )
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return []
+    tree = shapely.STRtree(arr[idx])
+    left, right = tree.query(arr[idx], predicate="intersects")
+    out: list[tuple[int, int, float]] = []
+    for a, b in zip(left, right, strict=True):
+        if a >= b:
+            continue
+        ia, ib = int(idx[a]), int(idx[b])
+        inter = float(shapely.intersection(arr[ia], arr[ib]).area)
+        if inter > tolerance_m2:
+            out.append((ia, ib, inter))
+    return out
+
+
 def _check_overlaps(
     gdf: gpd.GeoDataFrame,
     ids: list[object],
@@ -106,40 +153,18 @@ def _check_overlaps(
     layer: str,
     row_offset: int,
 ) -> None:
-    geoms = np.array(gdf.geometry.values, dtype=object)
-    # invalid geometries left here were refused as irreparable; GEOS cannot intersect them
-    ok = np.array(
-        [
-            g is not None
-            and not g.is_empty
-            and isinstance(g, Polygon | MultiPolygon)
-            and g.is_valid
-            for g in geoms
-        ]
-    )
-    idx = np.flatnonzero(ok)
-    if len(idx) < 2:
-        return
-    tree = shapely.STRtree(geoms[idx])
-    left, right = tree.query(geoms[idx], predicate="intersects")
-    for a, b in zip(left, right, strict=True):
-        if a >= b:
-            continue
-        ia, ib = idx[a], idx[b]
-        inter = shapely.intersection(geoms[ia], geoms[ib]).area
-        if inter > OVERLAP_TOLERANCE_M2:
-            report.error(
-                "overlapping_parcels",
-                f"地块 {ids[ia]} 与 {ids[ib]}（第 {ib + row_offset} 行）重叠 "
-                f"{inter / M2_PER_MU:.2f} 亩",
-                f"parcel {ids[ia]} overlaps {ids[ib]} (row {ib + row_offset}) by {inter:.0f} m²",
-                hint_zh="地块之间不应重叠",
-                hint_en="parcels must not overlap",
-                file=file,
-                layer=layer,
-                row=int(ia) + row_offset,
-                column="geometry",
-            )
+    for ia, ib, inter in overlapping_pairs(list(gdf.geometry.values)):
+        report.error(
+            "overlapping_parcels",
+            f"地块 {ids[ia]} 与 {ids[ib]}（第 {ib + row_offset} 行）重叠 {inter / M2_PER_MU:.2f} 亩",
+            f"parcel {ids[ia]} overlaps {ids[ib]} (row {ib + row_offset}) by {inter:.0f} m²",
+            hint_zh="地块之间不应重叠",
+            hint_en="parcels must not overlap",
+            file=file,
+            layer=layer,
+            row=ia + row_offset,
+            column="geometry",
+        )
 
 
 def area_mu(gdf: gpd.GeoDataFrame) -> np.ndarray:

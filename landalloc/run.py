@@ -21,7 +21,13 @@ from geodata.store import Tables, atomic_dir, build_instance, load
 from geodata.units import mu_to_cmu
 from landalloc import __version__
 from landalloc.report_xlsx import write_report
-from landalloc.scenario import Scenario, apply_whatif, key_line, load_scenario
+from landalloc.scenario import (
+    Scenario,
+    apply_whatif,
+    extra_carrier_ids,
+    key_line,
+    load_scenario,
+)
 from optimizer.errors import VerificationError
 from optimizer.explain import unassigned_table
 from optimizer.kpis import assignments_table, kpis, quota_table
@@ -110,6 +116,7 @@ def prepare(
                 **where,
             )
     carriers = {p.parcel_id for p in inst.parcels} | {f.factory_id for f in inst.factories}
+    carriers |= extra_carrier_ids(s)  # what-if parcels
     pids = {p.project_id for p in inst.projects}
     pids |= {str(x.get("project_id")) for x in s.extra_projects}  # what-if projects
     for pid, cid in s.pins.items():

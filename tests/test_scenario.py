@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import parcel, project, tables, write_gpkg
+from builders import CRS, X0, Y0, parcel, project, tables, write_gpkg
+from shapely.geometry import Point
 
 from geodata.report import DataError
+from geodata.units import M2_PER_MU
 from landalloc.cli import main
 from landalloc.scenario import Scenario, load_scenario
 
@@ -222,3 +224,316 @@ def test_extra_projects_are_solved_with_the_data(tmp_path: Path) -> None:
     assert _placed(out)["NEW1"] == "P2"
     a = pd.read_csv(out / "assignments.csv", dtype=str)
     assert a.loc[a["project_id"] == "NEW1", "name"].item() == "新项目"
+
+
+# --------------------------------------------------------------------------- extra parcels
+
+
+def _lonlat(x: float, y: float) -> tuple[float, float]:
+    """Lon/lat (CGCS2000) of a point given in the test data's EPSG:4549 metres."""
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(CRS, "EPSG:4490", always_xy=True).transform(x, y)
+    return float(lon), float(lat)
+
+
+#: A free spot in zone A of the test data, 5 km east of its parcels: centre and a 120 亩 square.
+FREE_X, FREE_Y = X0 + 5200.0, Y0 + 100.0
+SIDE_120 = (120 * M2_PER_MU) ** 0.5
+
+
+def _square_wkt(lonlat: bool) -> str:
+    h = SIDE_120 / 2
+    corners = [
+        (FREE_X - h, FREE_Y - h),
+        (FREE_X + h, FREE_Y - h),
+        (FREE_X + h, FREE_Y + h),
+        (FREE_X - h, FREE_Y + h),
+    ]
+    if lonlat:
+        corners = [_lonlat(x, y) for x, y in corners]
+    ring = [*corners, corners[0]]
+    return "POLYGON ((" + ", ".join(f"{x:.8f} {y:.8f}" for x, y in ring) + "))"
+
+
+#: An extra project of 100 亩: no parcel of the test data (50 亩 each, none adjacent) can hold it.
+NEW_PROJECT = (
+    "extra_projects:\n"
+    "  - {project_id: NEW1, name: 新项目, cluster: c1, stage: signed, investment_yi: 50,"
+    " land_mu: 100}\n"
+)
+
+
+def _geometry_keys(form: str) -> str:
+    lon, lat = _lonlat(FREE_X, FREE_Y)
+    if form == "lonlat":
+        return f"    lonlat: [{lon:.8f}, {lat:.8f}]\n    area_mu: 120\n"
+    if form == "wkt_4549":
+        return f"    wkt: {_square_wkt(False)}\n    crs: EPSG:4549\n"
+    return f"    wkt: '{_square_wkt(True)}'\n"  # default crs: EPSG:4490 lon/lat
+
+
+@pytest.mark.parametrize("form", ["lonlat", "wkt_4549", "wkt_lonlat"])
+def test_an_extra_parcel_hosts_an_extra_project_that_fits_only_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], form: str
+) -> None:
+    body = (
+        NEW_PROJECT
+        + "extra_parcels:\n"
+        + "  - parcel_id: X1\n    zone: A\n    clusters: [c1]\n    ready_power: 2025-06-30\n"
+        + _geometry_keys(form)
+    )
+    code, out = _solve(tmp_path, _scenario(tmp_path, body))
+    assert code == 0, capsys.readouterr().err
+    placed = _placed(out)
+    assert placed["NEW1"] == "X1"
+    assert {placed["J1"], placed["J2"], placed["J3"]} == {"P1", "P2", "P3"}
+    import geopandas as gpd
+
+    par = gpd.read_file(out / "result.gpkg", layer="parcels")
+    x1 = par[par["parcel_id"] == "X1"].iloc[0]
+    assert (x1["status"], x1["project_id"], x1["zone"]) == ("placed", "NEW1", "A")
+    assert x1["area_mu"] == pytest.approx(120, rel=1e-3)  # from the polygon when not given
+    assert x1.geometry.area / M2_PER_MU == pytest.approx(120, rel=1e-3)  # in EPSG:4549 metres
+    assert x1.geometry.centroid.distance(Point(FREE_X, FREE_Y)) < 1.0
+    assert "X1" in (out / "map.html").read_text(encoding="utf-8")
+    ready = pd.read_csv(out / "readiness.csv", dtype=str)
+    assert "X1" in set(ready["parcel_id"])
+    report = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    assert any((df == "X1").any().any() for df in report.values())
+
+
+def test_an_extra_parcel_beside_a_data_parcel_forms_a_group_with_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    side50, side45 = (50 * M2_PER_MU) ** 0.5, (45 * M2_PER_MU) ** 0.5
+    x = X0 + side50 + 10.0  # 10 m east of P1: adjacent for 合并供地
+    ring = [(x, Y0), (x + side45, Y0), (x + side45, Y0 + side45), (x, Y0 + side45), (x, Y0)]
+    wkt = "POLYGON ((" + ", ".join(f"{a:.3f} {b:.3f}" for a, b in ring) + "))"
+    body = (
+        NEW_PROJECT.replace("land_mu: 100", "land_mu: 90")
+        + "extra_parcels:\n"
+        + f"  - {{parcel_id: X1, zone: A, clusters: [c1], crs: 'EPSG:4549', wkt: '{wkt}'}}\n"
+    )
+    code, out = _solve(tmp_path, _scenario(tmp_path, body))
+    assert code == 0, capsys.readouterr().err
+    a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
+    new = a[a["project_id"] == "NEW1"]
+    assert set(new["carrier_id"]) == {"P1", "X1"}
+    assert new["group_id"].nunique() == 1 and new["group_id"].iloc[0]
+
+
+def test_pins_and_withheld_may_name_an_extra_parcel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small = "extra_parcels:\n  - parcel_id: X1\n    zone: A\n" + _geometry_keys("lonlat")
+    small = small.replace("area_mu: 120", "area_mu: 50")
+    code, out = _solve(tmp_path, _scenario(tmp_path, small + "pins: {J3: X1}\n"))
+    assert code == 0, capsys.readouterr().err
+    assert _placed(out)["J3"] == "X1"  # a c2 project pinned to the (open) extra parcel
+    extra = "extra_parcels:\n  - parcel_id: X1\n    zone: A\n" + _geometry_keys("lonlat")
+    scen = _scenario(tmp_path, NEW_PROJECT + extra + "withheld: [X1]\n", name="w.yaml")
+    code, out = _solve(tmp_path, scen, "--overwrite")
+    assert code == 0, capsys.readouterr().err
+    assert "NEW1" not in _placed(out)
+
+
+def test_extra_parcels_leave_the_data_file_untouched(tmp_path: Path) -> None:
+    from geodata.store import load
+    from landalloc.run import file_hash
+
+    data = _data(tmp_path)
+    before = file_hash(data)
+    body = (
+        NEW_PROJECT + "extra_parcels:\n  - parcel_id: X1\n    zone: A\n" + _geometry_keys("lonlat")
+    )
+    code, out = _solve(tmp_path, _scenario(tmp_path, body))
+    assert code == 0
+    assert _placed(out)["NEW1"] == "X1"
+    assert file_hash(data) == before
+    _, t, _ = load(data)
+    assert sorted(t.parcels["parcel_id"]) == ["P1", "P2", "P3"]
+    assert "NEW1" not in set(t.projects["project_id"])
+
+
+def _item(*lines: str) -> str:
+    """One extra parcel in block style: ``- parcel_id: X1`` is on line 6 of the scenario."""
+    return "extra_parcels:\n  - " + "\n    ".join(lines) + "\n"
+
+
+_LL = "lonlat: [120.06, 31.44]"  # free land in zone A (about 5.7 km east of the test parcels)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        pytest.param(
+            _item("parcel_id: P1", "zone: A", _LL, "area_mu: 30"),
+            ["P1", "already exists", "extra_parcels.0.parcel_id", "row 6"],
+            id="id_in_data",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", _LL, "area_mu: 30")
+            + "  - {parcel_id: X1, zone: A, lonlat: [120.07, 31.44], area_mu: 30}\n",
+            ["X1", "same as extra_parcels.0", "extra_parcels.1.parcel_id", "row 10"],
+            id="id_repeated",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: AA", _LL, "area_mu: 30"),
+            ["zone AA", "expected: A", "extra_parcels.0.zone", "row 7"],
+            id="unknown_zone",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "clusters: [c1, c3]", _LL, "area_mu: 30"),
+            ["cluster c3", "extra_parcels.0.clusters", "row 8"],
+            id="unknown_cluster",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "wkt: POLYGN ((0 0, 1 0, 1 1, 0 0))"),
+            ["cannot be parsed", "extra_parcels.0.wkt", "row 8"],
+            id="bad_wkt",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "wkt: POINT (120.06 31.44)"),
+            ["must be polygons", "extra_parcels.0.wkt", "row 8"],
+            id="not_polygon",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "wkt: POLYGON ((0 0, 1 0, 1 1, 0 0))", "crs: EPSG:0"),
+            ["unrecognised CRS", "extra_parcels.0.crs", "row 9"],
+            id="bad_crs",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "wkt: POLYGON ((0 0, 1 0, 1 1, 0 0))"),
+            ["outside the area", "extra_parcels.0.wkt", "row 8"],
+            id="wkt_outside_china",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "wkt: POLYGON ((0 0, 1 0, 1 1, 0 0))", _LL),
+            ["only one of wkt and lonlat", "extra_parcels.0.lonlat", "row 9"],
+            id="both",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "area_mu: 30"),
+            ["one of wkt and lonlat", "extra_parcels.0", "row 6"],
+            id="neither",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "lonlat: [31.44, 120.06]", "area_mu: 30"),
+            ["outside China", "swapped", "extra_parcels.0.lonlat", "row 8"],
+            id="lonlat_swapped",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "lonlat: [120.06]", "area_mu: 30"),
+            ["two numbers", "extra_parcels.0.lonlat", "row 8"],
+            id="lonlat_not_a_pair",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", _LL),
+            ["needs area_mu", "extra_parcels.0.area_mu", "row 6"],
+            id="lonlat_without_area",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", "lonlat: [120.001, 31.443]", "area_mu: 30"),
+            ["X1 overlaps parcel P1", "extra_parcels.0.lonlat", "row 8"],
+            id="overlaps_data",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", _LL, "area_mu: lots", "divisible: maybe"),
+            ["extra_parcels.0.area_mu", "row 9", "extra_parcels.0.divisible", "row 10"],
+            id="wrong_types",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", _LL, "aera_mu: 30"),
+            ["did you mean extra_parcels.0.area_mu", "row 9"],
+            id="unknown_key",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", _LL, "area_mu: 30", "ready_power: 2026-13-01"),
+            ["invalid date '2026-13-01'", "row 10"],
+            id="impossible_date",
+        ),
+        pytest.param(
+            _item("parcel_id: X1", "zone: A", _LL, "area_mu: 30", "ready_power: 2026-1-x"),
+            ["not a date", "extra_parcels.0.ready_power", "row 10"],
+            id="bad_date",
+        ),
+        pytest.param(
+            _item("zone: A", _LL, "area_mu: 30"),
+            ["parcel_id is blank", "extra_parcels.0.parcel_id", "row 6"],
+            id="no_id",
+        ),
+    ],
+)
+def test_bad_extra_parcels_exit_2_naming_key_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, words: list[str]
+) -> None:
+    code, out = _solve(tmp_path, _scenario(tmp_path, body))
+    err = capsys.readouterr().err
+    assert code == 2, err
+    for w in words:
+        assert w in err, (w, err)
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_extra_parcel_area_must_match_its_polygon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from landalloc.scenario import AREA_TOLERANCE
+
+    body = "extra_parcels:\n  - parcel_id: X1\n    zone: A\n" + _geometry_keys("wkt_4549")
+    ok = _scenario(tmp_path, body + f"    area_mu: {120 * (1 + AREA_TOLERANCE * 0.9):.3f}\n")
+    code, _ = _solve(tmp_path, ok)
+    assert code == 0, capsys.readouterr().err
+    bad = _scenario(tmp_path, body + "    area_mu: 200\n", name="bad.yaml")
+    code, _ = _solve(tmp_path, bad, "--overwrite")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "differs from the polygon's 120.00 mu" in err
+    assert "extra_parcels.0.area_mu" in err and "row 10" in err
+
+
+def test_every_bad_extra_parcel_is_reported_at_once(tmp_path: Path) -> None:
+    from geodata.store import load
+    from landalloc.run import prepare
+
+    body = (
+        "extra_parcels:\n"
+        "  - {parcel_id: P1, zone: A, lonlat: [120.06, 31.44], area_mu: 30}\n"
+        "  - {parcel_id: X2, zone: Q, lonlat: [120.07, 31.44], area_mu: x}\n"
+        "  - {parcel_id: X3, zone: B, wkt: 'LINESTRING (120 31, 121 31)'}\n"
+        "  - {parcel_id: X4, zone: B, lonlat: [120.08, 31.44], area_mu: 30}\n"
+        "  - {parcel_id: X5, zone: B, lonlat: [120.08, 31.44], area_mu: 30}\n"
+        "pins: {J1: X4}\n"
+    )
+    with pytest.raises(DataError) as exc:
+        prepare(_scenario(tmp_path, body))
+    problems = [(p.code, p.column, p.row) for p in exc.value.report.errors]
+    assert sorted(problems) == sorted(
+        [
+            ("duplicate_id", "extra_parcels.0.parcel_id", 6),
+            ("bad_number", "extra_parcels.1.area_mu", 7),
+            ("unknown_zone", "extra_parcels.1.zone", 7),
+            ("not_polygon", "extra_parcels.2.wkt", 8),
+            ("overlapping_parcels", "extra_parcels.4.lonlat", 10),
+        ]
+    )  # the pin to the extra parcel X4 is fine
+    _, t, _ = load(tmp_path / "d.gpkg")
+    assert len(t.parcels) == 3
+
+
+def test_extra_projects_pinned_to_an_extra_parcel_pass_the_data_checks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = "extra_parcels:\n  - parcel_id: X1\n    zone: A\n" + _geometry_keys("lonlat")
+    pinned = (
+        "extra_projects:\n"
+        "  - {project_id: NEW1, cluster: c1, investment_yi: 1, land_mu: 90, pinned_carrier: X1}\n"
+        "  - {project_id: NEW2, cluster: c1, investment_yi: 1, land_mu: 9, pinned_carrier: X9}\n"
+    )
+    code, _ = _solve(tmp_path, _scenario(tmp_path, pinned + extra))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "X9" in err and "extra_projects.1.pinned_carrier" in err and "row 7" in err
+    assert "X1" not in err
