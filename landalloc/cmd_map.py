@@ -81,9 +81,10 @@ def register(app: click.Group) -> None:
     ) -> None:
         from geodata.store import check_output_path
         from landalloc.cli import lang_of
+        from landalloc.scenario import tables_as_run
         from maps.offline import tile_specs
         from maps.render import render_compare_map, render_result_map, write_map
-        from maps.result_dir import read_readiness, read_result_dir, read_tables
+        from maps.result_dir import read_readiness, read_result_dir
         from maps.shot import screenshot
 
         lang = lang_of(ctx)
@@ -92,14 +93,17 @@ def register(app: click.Group) -> None:
         res, data_path, summary = read_result_dir(result_dir)
         other = read_result_dir(other_dir) if other_dir is not None else None
         target = out or result_dir / ("compare.html" if other else "map.html")
-        inputs = [result_dir / n for n in ("assignments.csv", "unassigned.csv", "summary.json")]
+        names = ("assignments.csv", "unassigned.csv", "summary.json", "scenario.yaml")
+        inputs = [result_dir / n for n in names]
         inputs.append(data_path)
         check_output_path(target, inputs, overwrite)
         if png is not None:
             check_output_path(png, [*inputs, target], overwrite)
         if readiness_csv is not None:
             res = dataclasses.replace(res, readiness=read_readiness(readiness_csv))
-        tables = read_tables(data_path)
+        # the data as each run saw it: the data file plus the recorded scenario's what-ifs
+        also = [(other_dir, other[1])] if other_dir is not None and other is not None else []
+        tables = tables_as_run(result_dir, data_path, also=also)
         created = str(summary.get("created") or "")[:10] or None
         if other is None:
             html = render_result_map(

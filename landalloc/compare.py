@@ -30,7 +30,7 @@ from geodata.report import DataError, Problem, Report
 from geodata.store import atomic_dir, atomic_path
 from landalloc import __version__
 from landalloc.report_xlsx import add_table_sheet
-from landalloc.scenario import load_scenario
+from landalloc.scenario import load_scenario, tables_as_run
 from optimizer.errors import InfeasibleError, NoSolutionError, VerificationError
 
 #: Most processes a batch uses (the machine is shared; each solve runs one CP-SAT worker).
@@ -511,13 +511,15 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 def _write_compare_map(runs: Sequence[ScenarioRun], path: Path, lang: str) -> bool:
     try:
         from maps.render import render_compare_map
-        from maps.result_dir import read_result_dir, read_tables
+        from maps.result_dir import read_result_dir
     except ImportError:  # pragma: no cover - the maps package is optional here
         return False
     left, data, _ = read_result_dir(runs[0].folder)
-    right, _, _ = read_result_dir(runs[1].folder)
+    right, right_data, _ = read_result_dir(runs[1].folder)
+    # the data as the runs saw them (with their what-ifs); the right run's added carriers too
+    tables = tables_as_run(runs[0].folder, data, also=[(runs[1].folder, right_data)])
     html = render_compare_map(
-        read_tables(data),
+        tables,
         left,
         right,
         title=f"{runs[0].name} ↔ {runs[1].name}",

@@ -12,7 +12,7 @@ import difflib
 import inspect
 import math
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +30,7 @@ from geodata.crs import CHINA_BOUNDS, check_crs
 from geodata.geometry import check_parcel_geometry, overlapping_pairs
 from geodata.report import DataError, Problem, Report
 from geodata.schema import LAYERS, coerce_table, normalise_id
-from geodata.store import Tables, check_references
+from geodata.store import Tables, check_references, validate
 from geodata.units import M2_PER_MU
 from geodata.vector import check_area_column
 
@@ -418,6 +418,90 @@ def apply_whatif(scenario: Scenario, tables: Tables, path: Path, report: Report)
     changed = dataclasses.replace(tables, parcels=parcels, factories=factories, projects=projects)
     _recheck(changed, tables, loc, report)
     return None if len(report.errors) > errors_before else changed
+
+
+def tables_as_run(
+    result_dir: str | Path,
+    data_path: str | Path,
+    *,
+    also: Sequence[tuple[str | Path, str | Path]] = (),
+) -> Tables:
+    """The data tables as the run of a result folder saw them: the data file plus its what-ifs.
+
+    The data file is validated (all tiers), then the what-if changes of the scenario recorded in
+    ``result_dir/scenario.yaml`` (``rezone``, ``extra_parcels``, ``extra_projects``) are
+    applied to a copy with :func:`apply_whatif`, exactly as when the scenario was solved. A
+    folder without ``scenario.yaml`` (written by an older version or by hand) is read with the
+    data file alone. The data file is the one given, not the recorded scenario's ``data`` key:
+    the caller resolves it from ``summary.json`` (so that editing ``data`` there after moving the
+    data file works as before). Whether the file still has the SHA-256 recorded in
+    ``summary.json`` is not checked here (it was not checked before what-ifs were applied
+    either); changed data that the what-ifs no longer fit fail as :class:`DataError`.
+
+    Parameters
+    ----------
+    result_dir
+        A folder written by ``landalloc solve`` (or ``compare``).
+    data_path
+        The data file the run used (``data`` of ``summary.json``, resolved).
+    also
+        Further ``(result folder, data file)`` pairs shown on the same map (a two-scenario
+        map): the parcels, factories and projects that their runs saw and ``result_dir``'s run
+        did not (ids not in its tables, e.g. their ``extra_parcels``) are appended, so that
+        their placements can be drawn. Rows with an id already present keep ``result_dir``'s
+        version (its ``rezone`` wins).
+
+    Returns
+    -------
+    Tables
+        The tables of ``result_dir``'s run (a changed copy when the scenario has what-ifs).
+
+    Raises
+    ------
+    DataError
+        When the data file has errors, the recorded scenario is not a valid scenario file, or its
+        what-if changes do not apply to the data (each problem names ``scenario.yaml``, the key
+        and the line).
+    """
+    data: dict[Path, Tables] = {}  # validated once per data file
+
+    def as_run(folder: str | Path, path: str | Path) -> Tables:
+        key = Path(path).resolve()
+        if key not in data:
+            found, report = validate(key)
+            report.raise_if_errors()
+            assert found is not None
+            data[key] = found
+        scen = Path(folder) / "scenario.yaml"  # the scenario as run, written by landalloc solve
+        if not scen.exists():
+            return data[key]
+        report = Report()
+        changed = apply_whatif(load_scenario(scen), data[key], scen, report)
+        report.raise_if_errors()
+        return changed if changed is not None else data[key]
+
+    tables = as_run(result_dir, data_path)
+    for folder, path in also:
+        other = as_run(folder, path)
+        layers: dict[str, Any] = {}
+        for layer, col in (
+            ("parcels", "parcel_id"),
+            ("factories", "factory_id"),
+            ("projects", "project_id"),
+        ):
+            mine, theirs = getattr(tables, layer), getattr(other, layer)
+            have = {normalise_id(v) for v in mine[col]}
+            new = theirs[[normalise_id(v) not in have for v in theirs[col]]]
+            if not len(new):
+                continue
+            if isinstance(mine, gpd.GeoDataFrame):
+                new = new.to_crs(mine.crs) if new.crs != mine.crs else new
+            both = pd.concat([mine, new.reindex(columns=mine.columns)], ignore_index=True)
+            if isinstance(mine, gpd.GeoDataFrame):
+                both = gpd.GeoDataFrame(both, geometry="geometry", crs=mine.crs)
+            layers[layer] = both
+        tables = dataclasses.replace(tables, **layers) if layers else tables
+    return tables
 
 
 class _Locator:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
-from builders import parcel, project, tables, write_gpkg
+from builders import X0, Y0, parcel, project, tables, write_gpkg
 from openpyxl import load_workbook
 
+from geodata.units import M2_PER_MU
 from landalloc.cli import main
 from landalloc.compare import input_hash
 
@@ -131,6 +133,48 @@ def test_compare_maps_a_failed_solve_to_its_exit_code(
     assert _compare(tmp_path / "cmp", a, b) == 3
     assert "J1" in capsys.readouterr().err
     assert not (tmp_path / "cmp" / "kpi_table.csv").exists()
+
+
+def test_compare_map_shows_what_if_parcels_and_zoning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maps.render
+
+    seen: list[Any] = []
+    render = maps.render.render_compare_map
+
+    def spy(tables: Any, *args: Any, **kwargs: Any) -> str:
+        seen.append(tables)
+        return render(tables, *args, **kwargs)
+
+    monkeypatch.setattr(maps.render, "render_compare_map", spy)
+    a, _ = _scenarios(tmp_path)
+    side = (120 * M2_PER_MU) ** 0.5
+    x, y = X0 + 5000.0, Y0  # free land in zone A, 5 km east of P1
+    ring = [(x, y), (x + side, y), (x + side, y + side), (x, y + side), (x, y)]
+    wkt = "POLYGON ((" + ", ".join(f"{u:.3f} {v:.3f}" for u, v in ring) + "))"
+    b = tmp_path / "whatif.yaml"
+    b.write_text(
+        a.read_text(encoding="utf-8").replace("name: 基准", "name: 新增地块") + "extra_projects:\n"
+        "  - {project_id: NEW1, name: 新项目, cluster: c1, investment_yi: 50, land_mu: 100}\n"
+        "extra_parcels:\n"
+        f"  - {{parcel_id: X1, zone: A, clusters: [c1], crs: 'EPSG:4549', wkt: '{wkt}'}}\n"
+        "rezone:\n  - {zone: B, clusters: [c1]}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "cmp"
+    # the plain scenario first: the what-if run's extra parcel is not in the reference's data
+    assert _compare(out, a, b) == 0, capsys.readouterr().err
+    assert _assignments(out / "whatif").set_index("project_id").loc["NEW1", "carrier_id"] == "X1"
+    html = (out / "compare.html").read_text(encoding="utf-8")
+    assert '"X1"' in html and "新项目" in html
+    # the what-if run first (both reused from the cache): its re-zoned parcels are on the map
+    seen.clear()
+    assert _compare(out, b, a) == 0, capsys.readouterr().err
+    (tables,) = seen
+    par = tables.parcels.set_index("parcel_id")
+    assert list(par.loc["P3", "clusters"]) == ["c1"]
+    assert "X1" in par.index and "NEW1" in set(tables.projects["project_id"])
 
 
 # --------------------------------------------------------------------------- rerun

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -354,6 +355,67 @@ def test_extra_parcels_leave_the_data_file_untouched(tmp_path: Path) -> None:
     _, t, _ = load(data)
     assert sorted(t.parcels["parcel_id"]) == ["P1", "P2", "P3"]
     assert "NEW1" not in set(t.projects["project_id"])
+
+
+# --------------------------------------------------------------------------- maps of what-ifs
+
+
+def test_map_of_a_result_with_an_extra_parcel_draws_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = (
+        NEW_PROJECT + "extra_parcels:\n  - parcel_id: X1\n    zone: A\n    clusters: [c1]\n"
+    ) + _geometry_keys("lonlat")
+    code, out = _solve(tmp_path, _scenario(tmp_path, body))
+    assert code == 0, capsys.readouterr().err
+    assert _placed(out)["NEW1"] == "X1"
+    again = tmp_path / "again.html"
+    assert main(["--lang", "en", "map", str(out), "--out", str(again)]) == 0, (
+        capsys.readouterr().err
+    )
+    html = again.read_text(encoding="utf-8")
+    assert '"X1"' in html and "新项目" in html
+    # the map written by solve and the one re-rendered from the folder are the same page
+    assert html == (out / "map.html").read_text(encoding="utf-8")
+    # side by side with a result of the data alone: the other run's extra parcel is drawn too
+    plain = tmp_path / "plain"
+    scen = _scenario(tmp_path, name="plain.yaml")
+    assert main(["--lang", "en", "solve", str(scen), "--out", str(plain)]) == 0
+    both = tmp_path / "both.html"
+    assert main(["--lang", "en", "map", str(plain), "--compare", str(out), "--out", str(both)]) == 0
+    html = both.read_text(encoding="utf-8")
+    assert '"X1"' in html and "新项目" in html
+
+
+def test_map_of_a_rezone_result_sees_the_new_zoning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maps.render
+
+    seen: list[Any] = []
+    render = maps.render.render_result_map
+
+    def spy(tables: Any, *args: Any, **kwargs: Any) -> str:
+        seen.append(tables)
+        return render(tables, *args, **kwargs)
+
+    monkeypatch.setattr(maps.render, "render_result_map", spy)
+    scen = _scenario(tmp_path, "rezone:\n  - {zone: B, clusters: [c1]}\n")
+    code, out = _solve(tmp_path, scen)
+    assert code == 0, capsys.readouterr().err
+    seen.clear()
+    assert main(["--lang", "en", "map", str(out), "--overwrite"]) == 0, capsys.readouterr().err
+    (tables,) = seen
+    par = tables.parcels.set_index("parcel_id")
+    assert list(par.loc["P3", "clusters"]) == ["c1"]  # zone B as re-zoned, not the data's c2
+    assert list(par.loc["P1", "clusters"]) == ["c1"]
+    # a recorded scenario that no longer fits the data is refused, naming the file and key
+    recorded = out / "scenario.yaml"
+    text = recorded.read_text(encoding="utf-8")
+    recorded.write_text(text.replace("zone: B", "zone: Q"), encoding="utf-8")
+    assert main(["--lang", "en", "map", str(out), "--overwrite"]) == 2
+    err = capsys.readouterr().err
+    assert "scenario.yaml" in err and "rezone" in err and "zone Q" in err
 
 
 def _item(*lines: str) -> str:
