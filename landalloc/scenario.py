@@ -394,25 +394,11 @@ def apply_whatif(scenario: Scenario, tables: Tables, path: Path, report: Report)
             frame.loc[mask, "clusters"] = pd.Series(new, index=frame.index[mask], dtype=object)
     projects = tables.projects
     if scenario.extra_projects:
-        extra = pd.DataFrame(scenario.extra_projects)
-        lines = [key_line(path, "extra_projects", i) or 0 for i in range(len(extra))]
-        before = len(report.errors)
-        typed = coerce_table(extra, "projects", report, file=str(path), row_numbers=lines)
-        if len(report.errors) > before or not set(projects.columns) <= set(typed.columns):
-            return None
-        have = {str(p) for p in projects["project_id"]}
-        for line, pid in zip(lines, typed.get("project_id", []), strict=False):
-            if str(pid) in have:
-                report.error(
-                    "duplicate_id",
-                    f"extra_projects 中的项目编号 {pid} 与数据中的项目重复",
-                    f"extra_projects: project_id {pid} already exists in the data",
-                    row=line,
-                    column="extra_projects.project_id",
-                    **where,
-                )
-            have.add(str(pid))
-        projects = pd.concat([projects, typed[list(projects.columns)]], ignore_index=True)
+        typed_projects = _extra_projects(scenario.extra_projects, projects, loc, report)
+        if typed_projects is not None:
+            projects = pd.concat(
+                [projects, typed_projects[list(projects.columns)]], ignore_index=True
+            )
     if len(report.errors) > errors_before:
         return None
     changed = dataclasses.replace(tables, parcels=parcels, factories=factories, projects=projects)
@@ -543,6 +529,63 @@ def _yaml_cell(value: Any) -> Any:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def _extra_projects(
+    items: list[dict[str, Any]], projects: pd.DataFrame, loc: _Locator, report: Report
+) -> pd.DataFrame | None:
+    """Check the scenario's ``extra_projects`` and turn them into rows of the projects layer.
+
+    Unknown keys (with a "did you mean"), bad cells and ids already in the data are reported at
+    ``extra_projects.<i>.<column>`` with the line; YAML lists (``tags: [hq, listed]``) are
+    accepted wherever the layer has a list column.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The typed rows, or ``None`` when a problem was reported.
+    """
+    errors_before = len(report.errors)
+    columns = [c.name for c in LAYERS["projects"]]
+    for i, item in enumerate(items):
+        for key in item:
+            if str(key) not in columns:
+                near = difflib.get_close_matches(str(key), columns, n=1)
+                name = f"extra_projects.{i}.{key}"
+                hint = f"extra_projects.{i}.{near[0]}" if near else None
+                report.error(
+                    "unknown_key",
+                    f"未知的键 {name}" + (f"，是否应为 {hint}？" if hint else ""),
+                    f"unknown key {name}" + (f"; did you mean {hint}?" if hint else ""),
+                    hint_zh=None if hint else "项目库图层的列",
+                    hint_en=None if hint else "a column of the projects layer",
+                    **loc.at("extra_projects", i, str(key)),
+                )
+    frame = pd.DataFrame(
+        [{k: _yaml_cell(v) for k, v in item.items() if k in columns} for item in items],
+        columns=columns,
+    )
+    frame = frame.dropna(axis=1, how="all").astype(object)
+    for c in LAYERS["projects"]:
+        if c.required and c.name not in frame.columns:
+            frame[c.name] = None  # reported per row as blank
+    cells = Report()
+    typed = coerce_table(frame, "projects", cells, row_numbers=list(range(len(items))))
+    for p in cells:
+        i, col = int(p.row or 0), str(p.column)
+        report.add(dataclasses.replace(p, layer=None, **loc.at("extra_projects", i, col)))
+    have = {str(p) for p in projects["project_id"]}
+    for i, pid in enumerate(typed.get("project_id", [])):
+        if pid and str(pid) in have:
+            report.error(
+                "duplicate_id",
+                f"extra_projects 中的项目编号 {pid} 与数据中的项目重复",
+                f"extra_projects: project_id {pid} already exists in the data",
+                **loc.at("extra_projects", i, "project_id"),
+            )
+    if len(report.errors) > errors_before or not set(projects.columns) <= set(typed.columns):
+        return None
+    return typed
 
 
 def _extra_parcels(

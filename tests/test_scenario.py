@@ -140,7 +140,12 @@ def test_scenario_new_refuses_to_overwrite(
         ),
         (
             "extra_projects:\n  - {project_id: X1, cluster: c1, investment_yi: many}\n",
-            ["investment_yi", "row 6"],
+            ["extra_projects.0.investment_yi", "row 6"],
+        ),
+        (
+            "extra_projects:\n  - {project_id: X1, cluster: c1, investment_yi: 2,\n"
+            "     land_mu: 5, stge: signed}\n",
+            ["extra_projects.0.stge", "did you mean extra_projects.0.stage", "row 7"],
         ),
     ],
 )
@@ -225,6 +230,19 @@ def test_extra_projects_are_solved_with_the_data(tmp_path: Path) -> None:
     assert _placed(out)["NEW1"] == "P2"
     a = pd.read_csv(out / "assignments.csv", dtype=str)
     assert a.loc[a["project_id"] == "NEW1", "name"].item() == "新项目"
+
+
+def test_extra_project_tags_may_be_a_yaml_list(tmp_path: Path) -> None:
+    from landalloc.run import prepare
+
+    body = (
+        "extra_projects:\n"
+        "  - {project_id: NEW1, cluster: c1, investment_yi: 2, land_mu: 45,"
+        " tags: [hq, listed]}\n"
+    )
+    inst = prepare(_scenario(tmp_path, body))[3]
+    (new,) = [p for p in inst.projects if p.project_id == "NEW1"]
+    assert set(new.tags) == {"hq", "listed"}
 
 
 # --------------------------------------------------------------------------- extra parcels
