@@ -168,6 +168,31 @@ def _zone_names(tables: Tables, lang: str) -> dict[str, str]:
     return names
 
 
+def _admitted(tables: Tables, lang: str) -> list[str]:
+    """Per parcel, the clusters its zoning admits (names, joined), or "any industry"."""
+    par = tables.parcels
+    if not len(par):
+        return []
+    name_col = "name_en" if lang == "en" else "name_zh"
+    names = {
+        normalise_id(r.get("cluster")): _text(r.get(name_col)) or _text(r.get("name_zh"))
+        for r in tables.clusters.to_dict("records")
+    }
+    sep = ", " if lang == "en" else "、"
+    out: list[str] = []
+    for value in par["clusters"] if "clusters" in par.columns else [()] * len(par):
+        if isinstance(value, str):
+            value = re.split(r"[,;，；、\s]+", value)
+        codes = [normalise_id(c) for c in (value if isinstance(value, list | tuple) else ())]
+        codes = [c for c in codes if c]
+        out.append(
+            sep.join(names.get(c) or c for c in codes)
+            if codes
+            else tr(lang, "不限（工业用途均可）", "any industrial use")
+        )
+    return out
+
+
 def _geo_payload(tables: Tables, *, lang: str, shift_gcj02: bool) -> _Geo:
     par = tables.parcels
     zone_names = _zone_names(tables, lang)
@@ -178,9 +203,14 @@ def _geo_payload(tables: Tables, *, lang: str, shift_gcj02: bool) -> _Geo:
     bounds = None
     if len(par):
         encoded, bounds = geom.display_polygons(par.geometry, shift_gcj02=shift_gcj02)
+    land_use = [_text(v) for v in par["land_use"]] if "land_use" in par.columns else []
+    land_use += [""] * (len(parcel_ids) - len(land_use))
+    admitted = _admitted(tables, lang)
     parcels = [
-        [pid, zone_names.get(z, z), round(a, 1) if a is not None else None, g]
-        for pid, z, a, g in zip(parcel_ids, parcel_zone, areas, encoded, strict=True)
+        [pid, zone_names.get(z, z), round(a, 1) if a is not None else None, g, lu, adm]
+        for pid, z, a, g, lu, adm in zip(
+            parcel_ids, parcel_zone, areas, encoded, land_use, admitted, strict=True
+        )
     ]
     fac = tables.factories
     factories: list[list[Any]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -76,6 +77,20 @@ def test_payload_describes_every_parcel_and_placement(small: tuple[Any, ...]) ->
     assert "3 / 4" in kpi_text  # ≥10亿 placed / pipeline
     assert p["unassignedTotal"] == 2 and "用完" in p["unassigned"][0]
     assert p["dateline"].endswith("2025-01-02") and "基准方案" in p["dateline"]
+
+
+def test_parcel_popup_data_names_land_use_and_admitted_clusters(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, r = small
+    parcels = tables.parcels.copy()
+    code, name = tables.clusters["cluster"].iloc[0], tables.clusters["name_zh"].iloc[0]
+    parcels["clusters"] = [(code,)] + [()] * (len(parcels) - 1)
+    parcels["land_use"] = ["M0"] + ["M1"] * (len(parcels) - 1)
+    changed = dataclasses.replace(tables, parcels=parcels)
+    geo = _geo(render_result_map(changed, a, u, k, readiness=r, title="T", date="2025-01-02"))
+    assert geo["parcels"][0][4:] == ["M0", name]
+    assert geo["parcels"][1][4:] == ["M1", "不限（工业用途均可）"]
+    geo_en = _geo(render_result_map(changed, a, u, k, title="T", date="2025-01-02", lang="en"))
+    assert geo_en["parcels"][1][5] == "any industrial use"
 
 
 def test_user_text_is_escaped_everywhere(small: tuple[Any, ...]) -> None:

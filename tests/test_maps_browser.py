@@ -140,6 +140,7 @@ def test_result_map_in_chromium(tmp_path: Path, browser: Any) -> None:
     text = popup.inner_text()
     assert NASTY in text
     assert str(pid) in text
+    assert "用地性质" in text and "准入产业" in text  # the parcel's own zoning
     page.screenshot(path=str(ARTIFACTS / "maps_result_popup.png"))
     assert p.errors == []
 

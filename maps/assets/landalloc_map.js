@@ -111,7 +111,8 @@
       var cls = {};
       rows.forEach(function (r) { cls[projects[r[0]][3]] = true; });
       var item = {
-        id: p[0], zone: p[1], area: p[2], rows: rows, main: main, pready: pr,
+        id: p[0], zone: p[1], area: p[2], landUse: p[4] || '', admitted: p[5] || '',
+        rows: rows, main: main, pready: pr,
         status: status, years: years, clusters: cls, kind: 'parcel', index: i
       };
       var layer = L.polygon(decodePolys(p[3]), { renderer: renderer, laItem: item });
@@ -168,6 +169,10 @@
       var box = el('div', 'la-popup');
       box.appendChild(el('div', 'la-popup-title',
         T.parcel + ' ' + item.id + '（' + item.zone + '，' + fmt(item.area, 1) + ' ' + T.mu + '）'));
+      var zoning = el('div', 'la-zoning');
+      if (item.landUse) { row(zoning, T.landUse, item.landUse); }
+      if (item.admitted) { row(zoning, T.admitted, item.admitted); }
+      box.appendChild(zoning);
       if (!item.rows.length) { box.appendChild(el('div', 'la-vacant', T.vacant)); }
       item.rows.forEach(function (r) { projectBlock(box, r, 'parcel'); });
       if (item.pready) {
