@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from landalloc.console import out_console, t
+from landalloc.console import out_console, print_report, t
 
 
 def register(app: click.Group) -> None:
@@ -27,6 +27,9 @@ def register(app: click.Group) -> None:
         help="结果目录 / result folder",
     )
     @click.option("--overwrite", is_flag=True, help="覆盖已有结果 / replace an existing result")
+    @click.option(
+        "--strict", is_flag=True, help="数据警告也阻止运行 / warnings in the data block the run"
+    )
     @click.option("--time-limit", type=float, help="求解时限(秒) / time limit in seconds")
     @click.option("--workers", type=int, help="并行线程数 / CP-SAT workers")
     @click.option("--seed", type=int, help="随机种子 / random seed")
@@ -42,6 +45,7 @@ def register(app: click.Group) -> None:
         scenario: Path,
         out: Path,
         overwrite: bool,
+        strict: bool,
         time_limit: float | None,
         workers: int | None,
         seed: int | None,
@@ -57,6 +61,7 @@ def register(app: click.Group) -> None:
                 scenario,
                 out,
                 overwrite=overwrite,
+                strict=strict,
                 lang=lang,
                 solver_overrides={
                     "time_limit_s": time_limit,
@@ -65,6 +70,8 @@ def register(app: click.Group) -> None:
                     "deterministic": deterministic,
                 },
             )
+        if result.warnings.warnings:
+            print_report(result.warnings, lang)
         s, k = result.summary, result.kpis
         gain = s["improvement_over_greedy"]
         out_console.print(

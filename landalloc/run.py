@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,8 @@ class RunResult:
     quota: pd.DataFrame
     kpis: dict[str, Any]
     summary: dict[str, Any]
+    #: Warnings about the data and the scenario (shown by the CLI, listed in summary.json).
+    warnings: Report = field(default_factory=Report)
 
 
 def file_hash(path: Path) -> str:
@@ -96,12 +98,19 @@ def _quotas(s: Scenario, inst: Instance, path: Path, report: Report) -> dict[tup
 
 
 def prepare(
-    scenario_path: Path, *, solver_overrides: dict[str, Any] | None = None
-) -> tuple[Scenario, Problem, SolverSettings, Instance, Tables, RuleSet, Path]:
-    """Load a scenario and its data, check them together, and build the problem."""
+    scenario_path: Path,
+    *,
+    solver_overrides: dict[str, Any] | None = None,
+    strict: bool = False,
+) -> tuple[Scenario, Problem, SolverSettings, Instance, Tables, RuleSet, Path, Report]:
+    """Load a scenario and its data, check them together, and build the problem.
+
+    The last element is the warnings of the data and the scenario (with ``strict`` they block
+    the run like errors).
+    """
     s = load_scenario(scenario_path)
     data = s.data_path(scenario_path)
-    inst, tables, _ = load(data)
+    inst, tables, data_report = load(data, strict=strict)
     report = Report()
     where = {"file": str(scenario_path)}
     data_years = set(inst.years)
@@ -151,7 +160,10 @@ def prepare(
     quotas = _quotas(s, inst, scenario_path, report)
     changed = apply_whatif(s, tables, scenario_path, report)
     rules = load_rules(override=s.readiness or None)
-    report.raise_if_errors()
+    report.raise_if_errors(strict)
+    warnings = Report()
+    for w in [*data_report.warnings, *report.warnings]:
+        warnings.add(w)
     if changed is not None:  # what-if: solve (and verify) on the changed copy of the data
         tables = changed
         inst = build_instance(tables)
@@ -193,7 +205,7 @@ def prepare(
         rules=rules,
         max_carriers_per_project=sv.get("max_carriers_per_project"),
     ).add_quota(quotas)
-    return s, problem, settings, inst, tables, rules, data
+    return s, problem, settings, inst, tables, rules, data, warnings
 
 
 def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
@@ -223,11 +235,15 @@ def projects_frame(inst: Instance, tables: Tables) -> pd.DataFrame:
 
 
 def solve_scenario(
-    scenario_path: Path, *, lang: str = "zh", solver_overrides: dict[str, Any] | None = None
+    scenario_path: Path,
+    *,
+    lang: str = "zh",
+    solver_overrides: dict[str, Any] | None = None,
+    strict: bool = False,
 ) -> RunResult:
     """Solve, verify and explain; nothing is written."""
-    s, problem, settings, inst, tables, rules, data = prepare(
-        scenario_path, solver_overrides=solver_overrides
+    s, problem, settings, inst, tables, rules, data, warnings = prepare(
+        scenario_path, solver_overrides=solver_overrides, strict=strict
     )
     sol = problem.solve(settings)
     assign = assignments_table(inst, sol, rules, lang)
@@ -269,7 +285,8 @@ def solve_scenario(
         "verified": True,
         "created": dt.datetime.now().isoformat(timespec="seconds"),
     }
-    return RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary)
+    summary["warnings"] = [w.text(lang) for w in warnings.warnings]
+    return RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
 
 
 def _versions() -> dict[str, str]:
@@ -422,12 +439,15 @@ def run(
     overwrite: bool = False,
     lang: str = "zh",
     solver_overrides: dict[str, Any] | None = None,
+    strict: bool = False,
 ) -> RunResult:
-    """Solve a scenario and write its result folder."""
+    """Solve a scenario and write its result folder (``strict``: warnings block the run)."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise _exists(out)
     t0 = time.perf_counter()
-    result = solve_scenario(scenario_path, lang=lang, solver_overrides=solver_overrides)
+    result = solve_scenario(
+        scenario_path, lang=lang, solver_overrides=solver_overrides, strict=strict
+    )
     result.summary["total_seconds"] = round(time.perf_counter() - t0, 3)
     write_result(result, scenario_path, out, overwrite=overwrite, lang=lang)
     return result

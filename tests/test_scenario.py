@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -617,3 +618,26 @@ def test_extra_projects_pinned_to_an_extra_parcel_pass_the_data_checks(
     assert code == 2
     assert "X9" in err and "extra_projects.1.pinned_carrier" in err and "row 7" in err
     assert "X1" not in err
+
+
+def test_data_warnings_are_shown_listed_and_blocking_with_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    t = tables(
+        [parcel("P1", 50, 0, clusters="c1"), parcel("P2", 50, 1000, clusters="c1")],
+        [project("J1", land_mu=45, inv=5.0), project("J9", land_mu=45, inv=2.0, cluster="c9")],
+        {2026: 200.0, 2027: 200.0},
+    )
+    write_gpkg(t, tmp_path / "d.gpkg")
+    scen = _scenario(tmp_path)
+    code, out = _solve(tmp_path, scen)
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "cluster_without_carrier" in err and "c9" in err
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert any("c9" in w for w in summary["warnings"])
+    strict_out = tmp_path / "strict"
+    code = main(["--lang", "en", "solve", str(scen), "--out", str(strict_out), "--strict"])
+    err = capsys.readouterr().err
+    assert code == 2 and "c9" in err and "Traceback" not in err
+    assert not strict_out.exists()
