@@ -508,26 +508,24 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
         df.to_csv(tmp, index=False, encoding="utf-8-sig")
 
 
-def _write_compare_map(runs: Sequence[ScenarioRun], path: Path, lang: str) -> bool:
+def _compare_map_html(runs: Sequence[ScenarioRun], lang: str) -> str | None:
+    """The two-scenario map, rendered in memory (``None`` without the maps package)."""
     try:
         from maps.render import render_compare_map
         from maps.result_dir import read_result_dir
     except ImportError:  # pragma: no cover - the maps package is optional here
-        return False
+        return None
     left, data, _ = read_result_dir(runs[0].folder)
     right, right_data, _ = read_result_dir(runs[1].folder)
     # the data as the runs saw them (with their what-ifs); the right run's added carriers too
     tables = tables_as_run(runs[0].folder, data, also=[(runs[1].folder, right_data)])
-    html = render_compare_map(
+    return render_compare_map(
         tables,
         left,
         right,
         title=f"{runs[0].name} ↔ {runs[1].name}",
         lang=lang,
     )
-    with atomic_path(path) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    return True
 
 
 @dataclass
@@ -570,12 +568,16 @@ def compare(
         for i in range(1, len(runs))
     ]
     diff = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame(columns=DIFF_COLUMNS)
+    # render the map before writing anything: a map that fails leaves no partial comparison
+    html = _compare_map_html(runs, lang) if with_map and len(runs) == 2 else None
     files = [out / "kpi_table.csv", out / "differences.csv", out / "compare.xlsx"]
     _write_csv(kt, files[0])
     _write_csv(diff, files[1])
     write_compare_xlsx(files[2], kt, diff, lang)
-    if with_map and len(runs) == 2 and _write_compare_map(runs, out / "compare.html", lang):
+    if html is not None:
         files.append(out / "compare.html")
+        with atomic_path(files[-1]) as tmp:
+            tmp.write_text(html, encoding="utf-8")
     return CompareResult(runs, kt, diff, files)
 
 

@@ -135,6 +135,25 @@ def test_compare_maps_a_failed_solve_to_its_exit_code(
     assert not (tmp_path / "cmp" / "kpi_table.csv").exists()
 
 
+def test_a_failing_compare_map_leaves_no_partial_comparison(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import landalloc.compare as cmp
+    from geodata.report import DataError, Report
+
+    def broken(*_: Any, **__: Any) -> Any:
+        report = Report()
+        report.error("unknown_carrier", "地块 X 不在数据文件中", "parcel X is not in the data file")
+        raise DataError(report)
+
+    monkeypatch.setattr(cmp, "tables_as_run", broken)
+    a, b = _scenarios(tmp_path)
+    assert _compare(tmp_path / "cmp", a, b) == 2
+    assert "parcel X" in capsys.readouterr().err
+    for name in ("kpi_table.csv", "differences.csv", "compare.xlsx", "compare.html"):
+        assert not (tmp_path / "cmp" / name).exists(), name
+
+
 def test_compare_map_shows_what_if_parcels_and_zoning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
