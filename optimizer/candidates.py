@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -84,6 +84,26 @@ class CandidateSet:
     excluded: dict[str, Counter[str]] = field(default_factory=dict)
     years: tuple[int, ...] = ()
     n_pairs: int = 0
+
+    def subset(self, indices: list[int]) -> CandidateSet:
+        """The candidates ``indices`` (renumbered 0…), with every project still listed.
+
+        Projects without a candidate in the subset keep an empty list; the pruning statistics are
+        those of the whole set.
+        """
+        chosen = [replace(self.candidates[i], index=k) for k, i in enumerate(indices)]
+        by_project: dict[str, list[int]] = {pid: [] for pid in self.by_project}
+        for c in chosen:
+            by_project[c.project_id].append(c.index)
+        return CandidateSet(
+            chosen,
+            by_project,
+            self.priority,
+            self.pruned,
+            self.excluded,
+            self.years,
+            self.n_pairs,
+        )
 
     def stats(self) -> dict[str, object]:
         """Counts for the report: projects, carriers, pairs, pairs pruned by each rule."""

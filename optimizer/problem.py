@@ -13,7 +13,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from geodata.instance import Instance
-from optimizer.candidates import CandidateSet, build_candidates
+from optimizer.candidates import Candidate, CandidateSet, build_candidates
+from optimizer.components import split_components
 from optimizer.constraints.assignment import add_assignment
 from optimizer.constraints.base import ModelContext
 from optimizer.constraints.capacity import add_parcel_capacity
@@ -34,6 +35,34 @@ _STATUS = {
     cp_model.UNKNOWN: "NO_SOLUTION",
     cp_model.MODEL_INVALID: "MODEL_INVALID",
 }
+
+
+@dataclass(frozen=True)
+class _PartResult:
+    """The solve of one independent part."""
+
+    chosen: list[Candidate]
+    status: str
+    objective: float
+    bound: float
+    phases: tuple[str, ...]
+    spent: float
+    build_s: float
+
+    def merge(self, again: _PartResult) -> _PartResult:
+        """This part solved twice: the better placement, the tighter bound, both times."""
+        best = again if again.objective >= self.objective else self
+        bound = min(self.bound, again.bound) if again.bound == again.bound else self.bound
+        proven = again.status == "OPTIMAL" or best.objective >= bound
+        return _PartResult(
+            best.chosen,
+            "OPTIMAL" if proven else "FEASIBLE",
+            best.objective,
+            best.objective if proven else bound,
+            self.phases + again.phases,
+            self.spent + again.spent,
+            self.build_s + again.build_s,
+        )
 
 
 @dataclass(frozen=True)
@@ -128,6 +157,11 @@ class Problem:
     def solve(self, settings: SolverSettings | None = None) -> Solution:
         """Solve with CP-SAT and return a :class:`~optimizer.solution.Solution`.
 
+        Independent parts of the problem (:mod:`optimizer.components`) are solved one after the
+        other, smallest first, each with a share of the remaining time proportional to its
+        number of candidates (time a part does not use passes to the next). The result is
+        OPTIMAL only when every part is; objective and bound are the sums over the parts.
+
         Raises
         ------
         InfeasibleError
@@ -146,19 +180,98 @@ class Problem:
             raise InfeasibleError(conflicts)
         quotas = self.effective_quotas()
         hint = greedy(self.instance, cands, quotas, pins)
+        parts = split_components(cands, quotas)
+        # greedy decisions in one part never affect another: the global greedy, split by part
+        part_of = {i: k for k, part in enumerate(parts) for i in part}
+        budget = settings.time_limit_s - t_cand
+        left = sum(len(p) for p in parts)
+        results: list[_PartResult] = []
+        log: list[str] = []
+        for k, part in enumerate(parts):
+            share = max(1.0, budget * len(part) / max(1, left))
+            if len(parts) > 1:
+                log.append(f"=== part {k + 1}/{len(parts)}: {len(part)} candidates ===")
+            res = self._solve_part(
+                cands,
+                part,
+                pins,
+                quotas,
+                [c for c in hint if part_of[c.index] == k],
+                settings,
+                share,
+                log,
+            )
+            results.append(res)
+            budget -= res.spent + res.build_s
+            left -= len(part)
+        # time a part did not use goes to the parts not yet proven, warm-started from their best
+        open_parts = [k for k, r in enumerate(results) if r.status != "OPTIMAL"]
+        size = sum(len(parts[k]) for k in open_parts)
+        if len(parts) > 1 and open_parts and budget >= 1.0:
+            for k in open_parts:
+                share = budget * len(parts[k]) / size
+                size -= len(parts[k])
+                if share < 1.0:
+                    continue
+                log.append(f"=== part {k + 1}/{len(parts)} again: {share:.1f} s left ===")
+                again = self._solve_part(
+                    cands, parts[k], pins, quotas, results[k].chosen, settings, share, log
+                )
+                budget -= again.spent + again.build_s
+                results[k] = results[k].merge(again)
         greedy_obj = sum(c.coef for c in hint)
+        chosen = sorted((c for r in results for c in r.chosen), key=lambda c: c.index)
+        obj = float(sum(r.objective for r in results))
+        bound = float(sum(r.bound for r in results)) if results else obj
+        status_name = "OPTIMAL" if all(r.status == "OPTIMAL" for r in results) else "FEASIBLE"
+        gap = abs(bound - obj) / max(1.0, abs(obj)) if bound == bound else float("nan")
+        phases = [
+            f"part{k + 1}:{ph}" if len(results) > 1 else ph
+            for k, r in enumerate(results)
+            for ph in r.phases
+        ]
+        outcome = Outcome(
+            status=status_name,
+            objective=obj,
+            best_bound=bound,
+            gap=0.0 if status_name == "OPTIMAL" else gap,
+            solve_seconds=sum(r.spent for r in results),
+            build_seconds=sum(r.build_s for r in results),
+            candidates_seconds=t_cand,
+            greedy_objective=float(greedy_obj),
+            phases=tuple(phases),
+            workers=1 if settings.deterministic else settings.workers,
+            deterministic=settings.deterministic,
+            parts=len(parts),
+        )
+        return Solution(chosen, cands, outcome, hint, "\n".join(log), self.years, quotas)
 
+    def _solve_part(
+        self,
+        cands: CandidateSet,
+        part: list[int],
+        pins: dict[str, str],
+        quotas: dict[tuple[int, str], int],
+        hint: list[Candidate],
+        settings: SolverSettings,
+        limit: float,
+        log: list[str],
+    ) -> _PartResult:
+        """Solve one independent part (candidate indices ``part`` of ``cands``) in ``limit`` s."""
+        sub = cands.subset(part)
+        back = dict(enumerate(part))  # sub index → index in cands
+        sub_pins = {p: c for p, c in pins.items() if sub.by_project.get(p)}
+        greedy_obj = sum(c.coef for c in hint)
         t1 = time.perf_counter()
-        ctx = self._context(cands, pins, quotas, explain=False)
+        ctx = self._context(sub, sub_pins, quotas, explain=False)
         model, x = ctx.model, ctx.x
-        objective = cp_model.LinearExpr.weighted_sum(x, [c.coef for c in cands.candidates])
+        objective = cp_model.LinearExpr.weighted_sum(x, [c.coef for c in sub.candidates])
         if settings.hint:
             chosen_hint = {c.index for c in hint}
-            for c in cands.candidates:
-                model.add_hint(x[c.index], c.index in chosen_hint)
+            for c in sub.candidates:
+                model.add_hint(x[c.index], back[c.index] in chosen_hint)
         build_s = time.perf_counter() - t1
 
-        log: list[str] = []
         phases: list[str] = []
         solver = cp_model.CpSolver()
         spent = 0.0
@@ -167,39 +280,41 @@ class Problem:
             by_id = {p.project_id: p for p in self.instance.projects}
             major = sum(
                 lw[tier_of(by_id[c.project_id])] * x[c.index]
-                for c in cands.candidates
+                for c in sub.candidates
                 if tier_of(by_id[c.project_id])
             )
             model.maximize(major)
-            status = self._run(solver, model, settings, settings.time_limit_s / 2, log)
+            status = self._run(solver, model, settings, limit / 2, log)
             spent += solver.wall_time
             phases.append(f"majors:{_STATUS.get(status, str(status))}")
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 model.add(major >= round(solver.objective_value)).with_name("lexicographic")
                 model.clear_hints()
-                for c in cands.candidates:
+                for c in sub.candidates:
                     model.add_hint(x[c.index], bool(solver.value(x[c.index])))
             elif status == cp_model.INFEASIBLE:
-                raise InfeasibleError(self._diagnose(cands, pins, quotas))
+                raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         model.maximize(objective)
-        prep = t_cand + build_s
-        remaining = max(1.0, settings.time_limit_s - spent - prep)
+        remaining = max(1.0, limit - spent - build_s)
         status = self._run(solver, model, settings, remaining, log)
         spent += solver.wall_time
         phases.append(f"priority:{_STATUS.get(status, str(status))}")
         if status == cp_model.INFEASIBLE:
-            raise InfeasibleError(self._diagnose(cands, pins, quotas))
+            raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        greedy_ok = all(any(c.project_id == p for c in hint) for p in pins)
+        hinted = {c.project_id for c in hint}
+        greedy_ok = all(p in hinted for p in sub_pins)
         if not found and not greedy_ok:
             raise NoSolutionError(
                 f"status {_STATUS.get(status, status)} after {spent:.1f} s "
-                f"({len(cands.candidates)} candidates)"
+                f"({len(sub.candidates)} candidates)"
             )
         obj = float(solver.objective_value) if found else float("-inf")
         bound = float(solver.best_objective_bound) if found else float("nan")
         if found and (obj >= greedy_obj or self.policy.lexicographic):
-            chosen = [c for c in cands.candidates if solver.value(x[c.index])]
+            chosen = [
+                cands.candidates[back[c.index]] for c in sub.candidates if solver.value(x[c.index])
+            ]
             status_name = _STATUS[status]
         else:
             # never worse than greedy: keep the greedy placement, and say so
@@ -209,21 +324,7 @@ class Problem:
             phases.append("greedy-fallback")
             if not found:
                 bound = float(solver.best_objective_bound) if solver.best_objective_bound else bound
-        gap = abs(bound - obj) / max(1.0, abs(obj)) if bound == bound else float("nan")
-        outcome = Outcome(
-            status=status_name,
-            objective=obj,
-            best_bound=bound,
-            gap=0.0 if status_name == "OPTIMAL" else gap,
-            solve_seconds=spent,
-            build_seconds=build_s,
-            candidates_seconds=t_cand,
-            greedy_objective=float(greedy_obj),
-            phases=tuple(phases),
-            workers=1 if settings.deterministic else settings.workers,
-            deterministic=settings.deterministic,
-        )
-        return Solution(chosen, cands, outcome, hint, "\n".join(log), self.years, quotas)
+        return _PartResult(chosen, status_name, obj, bound, tuple(phases), spent, build_s)
 
     # ------------------------------------------------------------------ internals
     def _context(

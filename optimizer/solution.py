@@ -22,6 +22,8 @@ class Outcome:
     phases: tuple[str, ...] = ()
     workers: int = 1
     deterministic: bool = False
+    #: Independent parts solved one after the other (see :mod:`optimizer.components`).
+    parts: int = 1
 
 
 @dataclass(slots=True)
