@@ -275,6 +275,7 @@ def solve_scenario(
         ),
         "greedy_projects_placed": len(sol.greedy),
         "phases": list(o.phases),
+        "parts": o.parts,
         "candidates": sol.cands.stats(),
         "kpis": k,
         "data": str(data),
