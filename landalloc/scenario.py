@@ -531,6 +531,57 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
+def _typed_rows(
+    items: list[dict[str, Any]],
+    key: str,
+    layer: str,
+    extra_keys: tuple[str, ...],
+    columns_hint: tuple[str, str],
+    loc: _Locator,
+    report: Report,
+    *,
+    skip: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Rows written in the scenario file as typed cells of a contract ``layer``.
+
+    Unknown keys (not a column of the layer nor one of ``extra_keys``) are reported with a "did
+    you mean"; every bad cell is reported at ``<key>.<i>.<column>`` with its line (problems whose
+    code is in ``skip`` are left to the caller). YAML lists become the layer's list cells.
+    """
+    columns = [c.name for c in LAYERS[layer]]
+    allowed = [*columns, *extra_keys]
+    for i, item in enumerate(items):
+        for k in item:
+            if str(k) not in allowed:
+                near = difflib.get_close_matches(str(k), allowed, n=1)
+                name = f"{key}.{i}.{k}"
+                hint = f"{key}.{i}.{near[0]}" if near else None
+                report.error(
+                    "unknown_key",
+                    f"未知的键 {name}" + (f"，是否应为 {hint}？" if hint else ""),
+                    f"unknown key {name}" + (f"; did you mean {hint}?" if hint else ""),
+                    hint_zh=None if hint else columns_hint[0],
+                    hint_en=None if hint else columns_hint[1],
+                    **loc.at(key, i, str(k)),
+                )
+    frame = pd.DataFrame(
+        [{k: _yaml_cell(v) for k, v in item.items() if k in columns} for item in items],
+        columns=columns,
+    )
+    frame = frame.dropna(axis=1, how="all").astype(object)
+    for c in LAYERS[layer]:
+        if c.required and c.name not in frame.columns:
+            frame[c.name] = None  # reported per row as blank
+    cells = Report()
+    typed = coerce_table(frame, layer, cells, row_numbers=list(range(len(items))))
+    for p in cells:
+        if p.code in skip:
+            continue
+        i, col = int(p.row or 0), str(p.column)
+        report.add(dataclasses.replace(p, layer=None, **loc.at(key, i, col)))
+    return typed
+
+
 def _extra_projects(
     items: list[dict[str, Any]], projects: pd.DataFrame, loc: _Locator, report: Report
 ) -> pd.DataFrame | None:
@@ -546,34 +597,15 @@ def _extra_projects(
         The typed rows, or ``None`` when a problem was reported.
     """
     errors_before = len(report.errors)
-    columns = [c.name for c in LAYERS["projects"]]
-    for i, item in enumerate(items):
-        for key in item:
-            if str(key) not in columns:
-                near = difflib.get_close_matches(str(key), columns, n=1)
-                name = f"extra_projects.{i}.{key}"
-                hint = f"extra_projects.{i}.{near[0]}" if near else None
-                report.error(
-                    "unknown_key",
-                    f"未知的键 {name}" + (f"，是否应为 {hint}？" if hint else ""),
-                    f"unknown key {name}" + (f"; did you mean {hint}?" if hint else ""),
-                    hint_zh=None if hint else "项目库图层的列",
-                    hint_en=None if hint else "a column of the projects layer",
-                    **loc.at("extra_projects", i, str(key)),
-                )
-    frame = pd.DataFrame(
-        [{k: _yaml_cell(v) for k, v in item.items() if k in columns} for item in items],
-        columns=columns,
+    typed = _typed_rows(
+        items,
+        "extra_projects",
+        "projects",
+        (),
+        ("项目库图层的列", "a column of the projects layer"),
+        loc,
+        report,
     )
-    frame = frame.dropna(axis=1, how="all").astype(object)
-    for c in LAYERS["projects"]:
-        if c.required and c.name not in frame.columns:
-            frame[c.name] = None  # reported per row as blank
-    cells = Report()
-    typed = coerce_table(frame, "projects", cells, row_numbers=list(range(len(items))))
-    for p in cells:
-        i, col = int(p.row or 0), str(p.column)
-        report.add(dataclasses.replace(p, layer=None, **loc.at("extra_projects", i, col)))
     have = {str(p) for p in projects["project_id"]}
     for i, pid in enumerate(typed.get("project_id", [])):
         if pid and str(pid) in have:
@@ -617,39 +649,16 @@ def _extra_parcels(
         ``None`` when a problem was reported.
     """
     errors_before = len(report.errors)
-    columns = [c.name for c in LAYERS["parcels"]]
-    allowed = [*columns, *GEOMETRY_KEYS]
-    # unknown keys, with a "did you mean"
-    for i, item in enumerate(items):
-        for key in item:
-            if str(key) not in allowed:
-                near = difflib.get_close_matches(str(key), allowed, n=1)
-                name = f"extra_parcels.{i}.{key}"
-                hint = f"extra_parcels.{i}.{near[0]}" if near else None
-                report.error(
-                    "unknown_key",
-                    f"未知的键 {name}" + (f"，是否应为 {hint}？" if hint else ""),
-                    f"unknown key {name}" + (f"; did you mean {hint}?" if hint else ""),
-                    hint_zh=None if hint else "地块图层的列，或 wkt、crs、lonlat",
-                    hint_en=None if hint else "a column of the parcels layer, or wkt, crs, lonlat",
-                    **loc.at("extra_parcels", i, str(key)),
-                )
-    # cells: the schema tier of the parcels layer, reported at each key of the file
-    frame = pd.DataFrame(
-        [{k: _yaml_cell(v) for k, v in item.items() if k in columns} for item in items],
-        columns=columns,
+    typed = _typed_rows(
+        items,
+        "extra_parcels",
+        "parcels",
+        GEOMETRY_KEYS,
+        ("地块图层的列，或 wkt、crs、lonlat", "a column of the parcels layer, or wkt, crs, lonlat"),
+        loc,
+        report,
+        skip=("duplicate_id",),  # reported by _check_extra_ids, naming both entries
     )
-    frame = frame.dropna(axis=1, how="all").astype(object)
-    for c in LAYERS["parcels"]:
-        if c.required and c.name not in frame.columns:
-            frame[c.name] = None  # reported per row as blank below
-    cells = Report()
-    typed = coerce_table(frame, "parcels", cells, row_numbers=list(range(len(items))))
-    for p in cells:
-        if p.code == "duplicate_id":  # reported below, naming both entries
-            continue
-        i, col = int(p.row or 0), str(p.column)
-        report.add(dataclasses.replace(p, layer=None, **loc.at("extra_parcels", i, col)))
     ids = [str(v) if v else "" for v in typed["parcel_id"]]
     _check_extra_ids(ids, tables, loc, report)
     _check_extra_codes(typed, tables, known_clusters, loc, report)
