@@ -20,6 +20,9 @@ REPAIR_TOLERANCE = 0.01
 OVERLAP_TOLERANCE_M2 = 1.0
 #: Parcels whose boundaries are within this distance (m) count as adjacent for 合并供地.
 ADJACENCY_GAP_M = 30.0
+#: A stated ``area_mu`` may differ from its polygon's area by this share (import warning;
+#: an error for what-if parcels written in a scenario).
+AREA_TOLERANCE = 0.05
 
 
 def _polygon_part(geom: BaseGeometry) -> BaseGeometry:

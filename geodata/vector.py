@@ -37,6 +37,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 
 from geodata import crs as crs_mod
+from geodata.geometry import AREA_TOLERANCE
 from geodata.instance import READINESS_NAMES_ZH
 from geodata.report import Report
 from geodata.schema import LAYERS, is_blank, normalise_text, parse_list, parse_number
@@ -788,7 +789,7 @@ def check_area_column(
     *,
     file: str | None,
     layer: str = "parcels",
-    tolerance: float = 0.05,
+    tolerance: float = AREA_TOLERANCE,
 ) -> None:
     """Warn where a given ``area_mu`` differs from the geometry's area by more than ``tolerance``.
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import inspect
 import math
 import typing
 from collections.abc import Mapping, Sequence
@@ -27,7 +26,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from geodata.crs import CHINA_BOUNDS, check_crs
-from geodata.geometry import check_parcel_geometry, overlapping_pairs
+from geodata.geometry import AREA_TOLERANCE, check_parcel_geometry, overlapping_pairs
 from geodata.report import DataError, Problem, Report
 from geodata.schema import LAYERS, coerce_table, normalise_id
 from geodata.store import Tables, check_references, validate
@@ -40,7 +39,6 @@ LONLAT_CRS = "EPSG:4490"
 GEOMETRY_KEYS = ("wkt", "crs", "lonlat")
 #: Share by which an extra parcel's ``area_mu`` may differ from its geometry's area: the tolerance
 #: the importer uses for parcels (:func:`geodata.vector.check_area_column`), read from there.
-AREA_TOLERANCE: float = inspect.signature(check_area_column).parameters["tolerance"].default
 
 
 class _Strict(BaseModel):
