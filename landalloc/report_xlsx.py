@@ -105,24 +105,9 @@ def _format(ws: Any, ncols: int) -> None:
         ws.column_dimensions[letter].width = min(max(8, width + 2), 60)
 
 
-def write_report(
-    path: Path,
-    kpi: dict[str, Any],
-    assignments: pd.DataFrame,
-    unassigned: pd.DataFrame,
-    quotas: pd.DataFrame,
-    readiness: pd.DataFrame | None,
-    outcome: dict[str, Any],
-    lang: str = "zh",
-) -> None:
-    """Write the forwarding report (the caller makes the write atomic)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "指标" if lang == "zh" else "KPIs"
-    zh = lang == "zh"
+def _kpi_rows(kpi: dict[str, Any], zh: bool) -> list[tuple[str, Any]]:
+    """(label, value) rows of the KPI sheet for one placement."""
     rows: list[tuple[str, Any]] = [
-        ("情景" if zh else "scenario", kpi.get("scenario", "")),
-        ("求解状态" if zh else "status", outcome.get("status")),
         (
             "落地项目数 / 项目总数" if zh else "projects placed / total",
             f"{kpi['projects_placed']} / {kpi['projects_total']}",
@@ -156,10 +141,52 @@ def write_report(
             f"{rs:.1%}" if rs is not None else "—",
         )
     )
-    ws.append(["指标" if zh else "KPI", "数值" if zh else "value"])
-    for r in rows:
-        ws.append(list(r))
-    _format(ws, 2)
+    return rows
+
+
+def write_report(
+    path: Path,
+    kpi: dict[str, Any],
+    assignments: pd.DataFrame,
+    unassigned: pd.DataFrame,
+    quotas: pd.DataFrame,
+    readiness: pd.DataFrame | None,
+    outcome: dict[str, Any],
+    lang: str = "zh",
+    *,
+    greedy: dict[str, Any] | None = None,
+) -> None:
+    """Write the forwarding report (the caller makes the write atomic).
+
+    With ``greedy`` (the KPIs of the greedy placement) the first sheet has a third column, so
+    readers see what optimisation adds.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标" if lang == "zh" else "KPIs"
+    zh = lang == "zh"
+    head: list[tuple[str, Any]] = [
+        ("情景" if zh else "scenario", kpi.get("scenario", "")),
+        ("求解状态" if zh else "status", outcome.get("status")),
+    ]
+    rows = head + _kpi_rows(kpi, zh)
+    if greedy is not None:
+        ref = [("", ""), ("", "—"), *_kpi_rows(greedy, zh)]
+        ws.append(
+            [
+                "指标" if zh else "KPI",
+                "优化方案" if zh else "optimised",
+                "对照：按优先级依次安排" if zh else "reference: greedy by priority",
+            ]
+        )
+        for (label, value), (_, gvalue) in zip(rows, ref, strict=True):
+            ws.append([label, value, gvalue])
+        _format(ws, 3)
+    else:
+        ws.append(["指标" if zh else "KPI", "数值" if zh else "value"])
+        for r in rows:
+            ws.append(list(r))
+        _format(ws, 2)
     _sheet(wb, "落地项目" if zh else "placements", assignments, lang)
     _sheet(wb, "未落地项目" if zh else "unplaced", unassigned, lang)
     _sheet(wb, "用地指标" if zh else "quota use", quotas, lang)

@@ -259,6 +259,10 @@ def solve_scenario(
     unassigned = unassigned_table(inst, sol)
     quota = quota_table(inst, sol)
     k = kpis(inst, sol, s.name)
+    # the same KPIs for the greedy placement (projects by priority, best candidate each): what
+    # optimisation adds, side by side
+    greedy_sol = Solution(list(sol.greedy), sol.cands, sol.outcome, [], "", sol.years, sol.quotas)
+    gk = kpis(inst, greedy_sol, s.name)
     o = sol.outcome
     summary = {
         "scenario": s.name,
@@ -274,6 +278,7 @@ def solve_scenario(
             round(o.objective / o.greedy_objective - 1, 4) if o.greedy_objective else None
         ),
         "greedy_projects_placed": len(sol.greedy),
+        "greedy_kpis": {key: v for key, v in gk.items() if key not in ("scenario", "quota")},
         "phases": list(o.phases),
         "parts": o.parts,
         "candidates": sol.cands.stats(),
@@ -377,6 +382,7 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
         ready,
         result.summary,
         lang,
+        greedy=result.summary.get("greedy_kpis"),
     )
     _write_gpkg(result, d / "result.gpkg")
     _write_map(result, d / "map.html", lang)

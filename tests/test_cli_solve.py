@@ -61,6 +61,13 @@ def test_solve_writes_the_contract_outputs(
     assert u["project_id"].tolist() == ["J3"]
     assert u["reason_code"].tolist() == ["outcompeted"]
     assert "OPTIMAL" in capsys.readouterr().out
+    # the KPI sheet sets the optimised placement beside the greedy one
+    g = summary["greedy_kpis"]
+    assert g["projects_placed"] == summary["greedy_projects_placed"]
+    sheet = pd.read_excel(out / "report.xlsx", sheet_name=0, dtype=str).set_index("指标")
+    assert list(sheet.columns) == ["优化方案", "对照：按优先级依次安排"]
+    assert sheet.loc["落地项目数 / 项目总数"].tolist() == ["2 / 3", f"{g['projects_placed']} / 3"]
+    assert float(sheet.loc["落地总投资(亿元)", "对照：按优先级依次安排"]) == g["investment_yi"]
     html = (out / "map.html").read_text(encoding="utf-8")
     assert '</script>"' not in html.replace("<\\/script>", "")
 
