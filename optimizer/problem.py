@@ -188,19 +188,25 @@ class Problem:
         results: list[_PartResult] = []
         log: list[str] = []
         for k, part in enumerate(parts):
-            share = max(1.0, budget * len(part) / max(1, left))
-            if len(parts) > 1:
+            # at least a moment per part (most small parts are proven in milliseconds); one part
+            # alone keeps the old floor of a second
+            share = max(1.0 if len(parts) == 1 else 0.2, budget * len(part) / max(1, left))
+            if len(parts) > 1 and not (len(parts) > 20 and k < len(parts) - 5):
                 log.append(f"=== part {k + 1}/{len(parts)}: {len(part)} candidates ===")
+            # with many parts, only the five largest keep their full CP-SAT log
+            quiet = len(parts) > 20 and k < len(parts) - 5
             res = self._solve_part(
                 cands,
                 part,
                 pins,
                 quotas,
                 [c for c in hint if part_of[c.index] == k],
-                settings,
+                replace(settings, log=False) if quiet else settings,
                 share,
                 log,
             )
+            if quiet:
+                log.append(f"part {k + 1}: {res.status} {res.objective:.0f} in {res.spent:.2f} s")
             results.append(res)
             budget -= res.spent + res.build_s
             left -= len(part)
@@ -295,7 +301,7 @@ class Problem:
             elif status == cp_model.INFEASIBLE:
                 raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         model.maximize(objective)
-        remaining = max(1.0, limit - spent - build_s)
+        remaining = max(min(1.0, limit), limit - spent - build_s)
         status = self._run(solver, model, settings, remaining, log)
         spent += solver.wall_time
         phases.append(f"priority:{_STATUS.get(status, str(status))}")

@@ -121,3 +121,18 @@ def test_lexicographic_mode_by_parts_places_the_majors_first() -> None:
     assert bad == []
     assert sol.outcome.parts == 2
     assert {c.project_id for c in sol.chosen} == {"BIG", "F1"}
+
+
+def test_many_small_parts_are_all_solved_and_the_log_stays_short() -> None:
+    n = 25
+    t = tables(
+        [parcel(f"P{i:02d}", 50, 1000 * i, clusters=f"k{i:02d}") for i in range(n)],
+        [project(f"J{i:02d}", land_mu=45, cluster=f"k{i:02d}") for i in range(n)],
+        {2026: 5000.0},
+    )
+    sol, bad, _ = solve(t)
+    assert bad == []
+    assert sol.outcome.parts == n and sol.outcome.status == "OPTIMAL"
+    assert len(sol.chosen) == n
+    assert f"=== part {n}/{n}" in sol.log and "=== part 1/" not in sol.log
+    assert "part 1: OPTIMAL" in sol.log
