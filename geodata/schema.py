@@ -145,6 +145,22 @@ ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "runner_up",
 )
 
+#: Columns of ``unassigned.csv`` (one row per unplaced project, with its reason), shared by the
+#: optimizer that writes it and the maps that read it.
+UNASSIGNED_COLUMNS: tuple[str, ...] = (
+    "project_id",
+    "name",
+    "company",
+    "cluster",
+    "stage",
+    "investment_yi",
+    "land_mu",
+    "floor_m2",
+    "reason_code",
+    "reason",
+    "reason_en",
+)
+
 ID_COLUMN = {
     "parcels": "parcel_id",
     "factories": "factory_id",

@@ -24,7 +24,14 @@ import pandas as pd
 from jinja2 import Template
 
 from geodata.report import DataError, Report
-from geodata.schema import ASSIGNMENT_COLUMNS, is_blank, normalise_id, normalise_text, parse_number
+from geodata.schema import (
+    ASSIGNMENT_COLUMNS,
+    UNASSIGNED_COLUMNS,
+    is_blank,
+    normalise_id,
+    normalise_text,
+    parse_number,
+)
 from geodata.store import Tables, atomic_path
 from maps import assets, geom
 from maps.i18n import STAGES, texts, tr
@@ -32,18 +39,6 @@ from maps.offline import TileSpec, script_json, tile_specs
 
 #: Columns an assignments table must have; the others of the contract default to blank.
 ASSIGNMENT_REQUIRED = ("project_id", "carrier_kind", "carrier_id")
-UNASSIGNED_COLUMNS = (
-    "project_id",
-    "name",
-    "company",
-    "cluster",
-    "investment_yi",
-    "land_mu",
-    "floor_m2",
-    "reason_code",
-    "reason",
-    "reason_en",
-)
 READINESS_COLUMNS = ("parcel_id", "status", "ready_date", "missing")
 READY_CODE = {"": 0, "ready": 1, "ready_by": 2, "blocked": 3}
 #: Colours for clusters that have none (or share the default grey).

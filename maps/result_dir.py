@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 
 from geodata.report import DataError, Report
+from geodata.schema import UNASSIGNED_COLUMNS
 from geodata.store import Tables, validate
-from maps.render import READINESS_COLUMNS, UNASSIGNED_COLUMNS, ResultTables
+from maps.render import READINESS_COLUMNS, ResultTables
 
 
 def _csv(path: Path, report: Report, *, required: bool) -> pd.DataFrame | None:

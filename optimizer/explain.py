@@ -19,6 +19,7 @@ from collections import defaultdict
 import pandas as pd
 
 from geodata.instance import Instance
+from geodata.schema import UNASSIGNED_COLUMNS
 from geodata.units import WAN_PER_YI, cmu_to_mu
 from optimizer.candidates import RULE_NAMES, Candidate
 from optimizer.solution import Solution
@@ -135,20 +136,7 @@ def unassigned_table(instance: Instance, solution: Solution) -> pd.DataFrame:
                 "reason_en": en,
             }
         )
-    cols = [
-        "project_id",
-        "name",
-        "company",
-        "cluster",
-        "stage",
-        "investment_yi",
-        "land_mu",
-        "floor_m2",
-        "reason_code",
-        "reason",
-        "reason_en",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame(rows, columns=list(UNASSIGNED_COLUMNS))
 
 
 def _competition(
