@@ -89,8 +89,10 @@ class CandidateSet:
         """The candidates ``indices`` (renumbered 0…), with every project still listed.
 
         Projects without a candidate in the subset keep an empty list; the pruning statistics are
-        those of the whole set.
+        those of the whole set. The whole set in order is returned as it is (no copy).
         """
+        if len(indices) == len(self.candidates) and all(i == k for k, i in enumerate(indices)):
+            return self
         chosen = [replace(self.candidates[i], index=k) for k, i in enumerate(indices)]
         by_project: dict[str, list[int]] = {pid: [] for pid in self.by_project}
         for c in chosen:

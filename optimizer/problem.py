@@ -182,7 +182,11 @@ class Problem:
         hint = greedy(self.instance, cands, quotas, pins)
         parts = split_components(cands, quotas)
         # greedy decisions in one part never affect another: the global greedy, split by part
-        part_of = {i: k for k, part in enumerate(parts) for i in part}
+        hint_of: list[list[Candidate]] = [list(hint)] if len(parts) == 1 else [[] for _ in parts]
+        if len(parts) > 1:
+            part_of = {i: k for k, part in enumerate(parts) for i in part}
+            for c in hint:
+                hint_of[part_of[c.index]].append(c)
         budget = settings.time_limit_s - t_cand
         left = sum(len(p) for p in parts)
         results: list[_PartResult] = []
@@ -200,7 +204,7 @@ class Problem:
                 part,
                 pins,
                 quotas,
-                [c for c in hint if part_of[c.index] == k],
+                hint_of[k],
                 replace(settings, log=False) if quiet else settings,
                 share,
                 log,
