@@ -705,13 +705,13 @@ def _convert_cluster(
         names.append(f"{zh}（{code}）" if zh and zh != code else code)
         for key in (code, zh, normalise_text(rec.get("name_en"))):
             if key:
-                lookup.setdefault(_cluster_key(key), code)
+                lookup.setdefault(_match_key(key), code)
     out: list[Any] = []
     for v, r in zip(values, rows, strict=True):
         if is_blank(v):
             out.append(v)
             continue
-        key = _cluster_key(v)
+        key = _match_key(v)
         found = lookup.get(key) or lookup.get(re.sub(r"(产业集群|产业|集群|行业)$", "", key))
         if found is None:
             ctx.error(
@@ -729,7 +729,8 @@ def _convert_cluster(
     return out
 
 
-def _cluster_key(value: Any) -> str:
+def _match_key(value: Any) -> str:
+    """A cell as a lookup key: normalised text, no whitespace, lower case."""
     return re.sub(r"\s+", "", normalise_text(value)).lower()
 
 
@@ -741,7 +742,7 @@ def _convert_choice(
         if is_blank(v):
             out.append(v)
             continue
-        key = re.sub(r"\s+", "", normalise_text(v)).lower()
+        key = _match_key(v)
         code = table.get(key)
         if code is None:
             ctx.error(
