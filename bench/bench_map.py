@@ -28,16 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from maps.render import render_result_map, write_map  # noqa: E402
 from maps.sample import fake_result, sample_tables  # noqa: E402
+from maps.shot import BROWSER_FLAGS, find_chromium  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM = find_chromium() or "/usr/bin/chromium"
+FLAGS = list(BROWSER_FLAGS)
 SIZE_BUDGET_MB = 8.0
 TIME_BUDGET_S = 3.0
 

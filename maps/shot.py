@@ -17,17 +17,18 @@ from geodata.store import atomic_path
 
 #: Where Chromium is looked for, after ``$LANDALLOC_CHROMIUM``.
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-#: The flags every headless run uses.
-CHROMIUM_FLAGS = (
-    "--headless",
+#: Flags for any automated Chromium (screenshots here, Playwright in the tests and the bench):
+#: no sandbox (containers), no GPU, no background network traffic.
+BROWSER_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--hide-scrollbars",
 )
+#: The flags of a headless screenshot run.
+CHROMIUM_FLAGS = ("--headless", *BROWSER_FLAGS, "--hide-scrollbars")
 
 
 def find_chromium() -> str | None:

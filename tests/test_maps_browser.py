@@ -17,23 +17,16 @@ import pytest
 from maps.offline import external_refs
 from maps.render import ResultTables, render_compare_map, render_result_map, write_map
 from maps.sample import fake_result, sample_tables
-from maps.shot import screenshot
+from maps.shot import BROWSER_FLAGS, find_chromium, screenshot
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = find_chromium()
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+FLAGS = list(BROWSER_FLAGS)
 NASTY = 'C:\\2019 "光子" </script>'
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed"),
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
 ]
 
 
