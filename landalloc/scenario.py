@@ -32,6 +32,7 @@ from geodata.schema import LAYERS, coerce_table, normalise_id
 from geodata.store import Tables, check_references, validate
 from geodata.units import M2_PER_MU
 from geodata.vector import check_area_column
+from optimizer.settings import Policy, SolverSettings, Weights
 
 #: The CRS of ``lonlat`` and the default CRS of ``wkt`` in ``extra_parcels``: CGCS2000 lon/lat.
 LONLAT_CRS = "EPSG:4490"
@@ -55,33 +56,41 @@ class QuotaSettings(_Strict):
     )
 
 
+#: The defaults of the scenario file are those of the optimizer's settings (one place each).
+_W, _P, _S = Weights(), Policy(), SolverSettings()
+
+
 class WeightSettings(_Strict):
     """Objective weights in points (see optimizer.settings.Weights)."""
 
     tier_points: dict[float, float] | None = None
-    investment_per_yi: float = 2.0
-    output_per_yi: float = 0.5
-    tax_per_1000wan: float = 1.0
-    jobs_per_100: float = 1.0
+    investment_per_yi: float = _W.investment_per_yi
+    output_per_yi: float = _W.output_per_yi
+    tax_per_1000wan: float = _W.tax_per_1000wan
+    jobs_per_100: float = _W.jobs_per_100
     tag_points: dict[str, float] | None = None
     stage_points: dict[str, float] | None = None
-    waste_per_mu: float = 0.2
-    focus: float = 5.0
-    anchor: float = 5.0
-    anchor_radius_km: float = 8.0
-    delay_per_year: float = 8.0
-    delay_per_month: float = 0.5
+    waste_per_mu: float = _W.waste_per_mu
+    focus: float = _W.focus
+    anchor: float = _W.anchor
+    anchor_radius_km: float = _W.anchor_radius_km
+    delay_per_year: float = _W.delay_per_year
+    delay_per_month: float = _W.delay_per_month
 
 
 class PolicySettings(_Strict):
     """Policy knobs."""
 
-    waste_tolerance: float = Field(0.5, ge=0, description="parcel may exceed demand by this share")
-    standard_land: bool = Field(True, description="apply 标准地 indicator floors")
-    include_negotiating: bool = Field(True, description="place negotiating (在谈) projects")
-    lexicographic: bool = Field(False, description="major projects first, then the rest")
-    allow_groups: bool = Field(True, description="合并供地 of adjacent parcels")
-    max_group_size: int = Field(3, ge=2, le=5)
+    waste_tolerance: float = Field(
+        _P.waste_tolerance, ge=0, description="parcel may exceed demand by this share"
+    )
+    standard_land: bool = Field(_P.standard_land, description="apply 标准地 indicator floors")
+    include_negotiating: bool = Field(
+        _P.include_negotiating, description="place negotiating (在谈) projects"
+    )
+    lexicographic: bool = Field(_P.lexicographic, description="major projects first, then the rest")
+    allow_groups: bool = Field(_P.allow_groups, description="合并供地 of adjacent parcels")
+    max_group_size: int = Field(_P.max_group_size, ge=2, le=5)
     strict_ready_signed: bool = Field(
         False,
         description="signed projects must start on acquisition (拿地即开工); pinned projects "
@@ -92,10 +101,10 @@ class PolicySettings(_Strict):
 class SolverSection(_Strict):
     """Solver limits."""
 
-    time_limit_s: float = Field(30.0, gt=0)
-    workers: int = Field(2, ge=1, le=64)
-    seed: int = 0
-    deterministic: bool = False
+    time_limit_s: float = Field(_S.time_limit_s, gt=0)
+    workers: int = Field(_S.workers, ge=1, le=64)
+    seed: int = _S.seed
+    deterministic: bool = _S.deterministic
     max_carriers_per_project: int | None = Field(None, ge=1)
 
 
