@@ -330,9 +330,15 @@ def write_result(
     return out
 
 
+def _run_date(result: RunResult) -> dt.date:
+    """The date the run was made (``summary.json`` ``created``): what "as of" means in its map."""
+    created = str(result.summary.get("created") or "")[:10]
+    return dt.date.fromisoformat(created) if created else dt.date.today()
+
+
 def _parcel_readiness(result: RunResult, lang: str) -> pd.DataFrame:
     """Per parcel, as of the run date: status, ready date and missing items (for the map)."""
-    inv = parcel_inventory(result.instance, dt.date.today(), result.rules, lang)
+    inv = parcel_inventory(result.instance, _run_date(result), result.rules, lang)
     return inv[["parcel_id", "status", "ready_date", "missing"]]
 
 
@@ -416,26 +422,19 @@ def _write_gpkg(result: RunResult, path: Path) -> None:
 
 
 def _write_map(result: RunResult, path: Path, lang: str) -> None:
-    try:
-        from maps.render import render_result_map
-    except ImportError:  # pragma: no cover - the maps package is part of the project
-        render_result_map = None  # type: ignore[assignment]
-    if render_result_map is not None:
-        ready = _parcel_readiness(result, lang)
-        html = render_result_map(
-            result.tables,
-            result.assignments,
-            result.unassigned,
-            result.kpis,
-            readiness=ready,
-            title=result.scenario.name,
-            lang=lang,
-        )
-    else:  # minimal self-contained page until the map module lands
-        html = (
-            "<!doctype html><meta charset='utf-8'><title>landalloc</title>"
-            + result.assignments.to_html(index=False)
-        )
+    from maps.render import render_result_map
+
+    html = render_result_map(
+        result.tables,
+        result.assignments,
+        result.unassigned,
+        result.kpis,
+        readiness=_parcel_readiness(result, lang),
+        title=result.scenario.name,
+        lang=lang,
+        # the run's own date, as `landalloc map RESULT_DIR` uses: the page is the same either way
+        date=_run_date(result).isoformat(),
+    )
     path.write_text(html, encoding="utf-8")
 
 
