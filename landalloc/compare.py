@@ -667,9 +667,9 @@ def rerun(
             hint_en="restore the data file, or solve anew with landalloc solve",
         )
     report.raise_if_errors()
-    from landalloc.run import _versions
+    from landalloc.run import package_versions
 
-    now = _versions()
+    now = package_versions()
     for pkg, v in (summary.get("versions") or {}).items():
         if now.get(pkg) != v:
             report.warning(

@@ -285,7 +285,7 @@ def solve_scenario(
         "kpis": k,
         "data": str(data),
         "data_sha256": file_hash(data),
-        "versions": _versions(),
+        "versions": package_versions(),
         "solver_settings": dataclasses.asdict(settings),
         "readiness_rules": rules.version,
         "verified": True,
@@ -295,7 +295,8 @@ def solve_scenario(
     return RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
+    """Versions of landalloc and the packages a result depends on (recorded in summary.json)."""
     from importlib.metadata import version
 
     out = {"landalloc": __version__}
