@@ -278,6 +278,8 @@ def solve_scenario(
             round(o.objective / o.greedy_objective - 1, 4) if o.greedy_objective else None
         ),
         "greedy_projects_placed": len(sol.greedy),
+        # the placement CP-SAT started from (the greedy or, when better, the LP-guided greedy)
+        "hint_objective": None if o.hint_objective != o.hint_objective else o.hint_objective,
         "greedy_kpis": {key: v for key, v in gk.items() if key not in ("scenario", "quota")},
         "phases": list(o.phases),
         "parts": o.parts,

@@ -22,9 +22,10 @@ from optimizer.constraints.factories import add_factory_capacity
 from optimizer.constraints.locks import pin_conflicts, resolve_pins
 from optimizer.constraints.quota import add_quota
 from optimizer.errors import InfeasibleError, NoSolutionError
-from optimizer.greedy import greedy
+from optimizer.greedy import greedy, lp_guided
 from optimizer.objective import lexicographic_weights, tier_of
 from optimizer.readiness import RuleSet, load_rules
+from optimizer.relaxation import lp_relaxation
 from optimizer.settings import Policy, SolverSettings, Weights
 from optimizer.solution import Outcome, Solution
 
@@ -48,6 +49,7 @@ class _PartResult:
     phases: tuple[str, ...]
     spent: float
     build_s: float
+    hint_objective: float = float("nan")
 
     def merge(self, again: _PartResult) -> _PartResult:
         """This part solved twice: the better placement, the tighter bound, both times."""
@@ -62,6 +64,7 @@ class _PartResult:
             self.phases + again.phases,
             self.spent + again.spent,
             self.build_s + again.build_s,
+            self.hint_objective,
         )
 
 
@@ -224,8 +227,16 @@ class Problem:
                 if share < 1.0:
                     continue
                 log.append(f"=== part {k + 1}/{len(parts)} again: {share:.1f} s left ===")
+                # started from this part's best placement: no second LP-guided hint
                 again = self._solve_part(
-                    cands, parts[k], pins, quotas, results[k].chosen, settings, share, log
+                    cands,
+                    parts[k],
+                    pins,
+                    quotas,
+                    results[k].chosen,
+                    replace(settings, lp_hint=False),
+                    share,
+                    log,
                 )
                 budget -= again.spent + again.build_s
                 results[k] = results[k].merge(again)
@@ -253,6 +264,7 @@ class Problem:
             workers=1 if settings.deterministic else settings.workers,
             deterministic=settings.deterministic,
             parts=len(parts),
+            hint_objective=float(sum(r.hint_objective for r in results)),
         )
         return Solution(chosen, cands, outcome, hint, "\n".join(log), self.years, quotas)
 
@@ -276,13 +288,23 @@ class Problem:
         ctx = self._context(sub, sub_pins, quotas, explain=False)
         model, x = ctx.model, ctx.x
         objective = cp_model.LinearExpr.weighted_sum(x, [c.coef for c in sub.candidates])
+        phases: list[str] = []
+        if settings.hint and settings.lp_hint:
+            model.maximize(objective)
+            relax = lp_relaxation(model)
+            if relax is not None:
+                guided = lp_guided(self.instance, sub, quotas, sub_pins, relax.values)
+                guided_obj = sum(c.coef for c in guided)
+                if guided_obj > greedy_obj and sub_pins.keys() <= {c.project_id for c in guided}:
+                    hint = [cands.candidates[back[c.index]] for c in guided]
+                    greedy_obj = guided_obj
+                    phases.append("hint:lp-guided")
         if settings.hint:
             chosen_hint = {c.index for c in hint}
             for c in sub.candidates:
                 model.add_hint(x[c.index], back[c.index] in chosen_hint)
         build_s = time.perf_counter() - t1
 
-        phases: list[str] = []
         solver = cp_model.CpSolver()
         spent = 0.0
         if self.policy.lexicographic:
@@ -334,7 +356,16 @@ class Problem:
             phases.append("greedy-fallback")
             if not found:
                 bound = float(solver.best_objective_bound) if solver.best_objective_bound else bound
-        return _PartResult(chosen, status_name, obj, bound, tuple(phases), spent, build_s)
+        return _PartResult(
+            chosen,
+            status_name,
+            obj,
+            bound,
+            tuple(phases),
+            spent,
+            build_s,
+            float(greedy_obj) if settings.hint else float("nan"),
+        )
 
     # ------------------------------------------------------------------ internals
     def _context(

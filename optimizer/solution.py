@@ -24,6 +24,9 @@ class Outcome:
     deterministic: bool = False
     #: Independent parts solved one after the other (see :mod:`optimizer.components`).
     parts: int = 1
+    #: Objective of the placement CP-SAT started from: the greedy, or the LP-guided greedy when
+    #: that is better (``phases`` then lists ``hint:lp-guided``); NaN without a hint.
+    hint_objective: float = float("nan")
 
 
 @dataclass(slots=True)
