@@ -284,6 +284,7 @@ def cpsat(
         "gap": o.gap,
         "solve_s": o.solve_seconds,
         "build_s": o.build_seconds,
+        "hint_s": o.hint_seconds,
         "wall_s": wall,
         "checked_objective": obj,
         "violations": bad[:10],
@@ -516,7 +517,8 @@ def print_table(res: dict[str, Any]) -> None:
         f"{_ratio(c['objective'], p['objective'])}; "
         f"time: generate {res['generate_s']:.2f} s, build_instance "
         f"{res['build_instance_s']:.2f} s, candidates {res['candidates_s']:.2f} s, "
-        f"greedy {res['greedy_s']:.2f} s, model build {c['build_s']:.2f} s "
+        f"greedy {res['greedy_s']:.2f} s, model build {c['build_s']:.2f} s, "
+        f"LP-guided hint {c.get('hint_s') or 0:.2f} s "
         f"(CP-SAT wall incl. build {c['wall_s']:.2f} s), HiGHS build {h.get('build_s', 0):.2f} s"
     )
     for goal, v in res["goals"].items():

@@ -272,6 +272,7 @@ def solve_scenario(
         "gap": o.gap,
         "solve_seconds": round(o.solve_seconds, 3),
         "build_seconds": round(o.build_seconds, 3),
+        "hint_seconds": round(o.hint_seconds, 3),
         "candidates_seconds": round(o.candidates_seconds, 3),
         "greedy_objective": o.greedy_objective,
         "improvement_over_greedy": (

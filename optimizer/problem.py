@@ -50,6 +50,7 @@ class _PartResult:
     spent: float
     build_s: float
     hint_objective: float = float("nan")
+    hint_s: float = 0.0
 
     def merge(self, again: _PartResult) -> _PartResult:
         """This part solved twice: the better placement, the tighter bound, both times."""
@@ -65,6 +66,7 @@ class _PartResult:
             self.spent + again.spent,
             self.build_s + again.build_s,
             self.hint_objective,
+            self.hint_s + again.hint_s,
         )
 
 
@@ -215,7 +217,7 @@ class Problem:
             if quiet:
                 log.append(f"part {k + 1}: {res.status} {res.objective:.0f} in {res.spent:.2f} s")
             results.append(res)
-            budget -= res.spent + res.build_s
+            budget -= res.spent + res.build_s + res.hint_s
             left -= len(part)
         # time a part did not use goes to the parts not yet proven, warm-started from their best
         open_parts = [k for k, r in enumerate(results) if r.status != "OPTIMAL"]
@@ -238,7 +240,7 @@ class Problem:
                     share,
                     log,
                 )
-                budget -= again.spent + again.build_s
+                budget -= again.spent + again.build_s + again.hint_s
                 results[k] = results[k].merge(again)
         greedy_obj = sum(c.coef for c in hint)
         chosen = sorted((c for r in results for c in r.chosen), key=lambda c: c.index)
@@ -265,6 +267,7 @@ class Problem:
             deterministic=settings.deterministic,
             parts=len(parts),
             hint_objective=float(sum(r.hint_objective for r in results)),
+            hint_seconds=sum(r.hint_s for r in results),
         )
         return Solution(chosen, cands, outcome, hint, "\n".join(log), self.years, quotas)
 
@@ -289,6 +292,7 @@ class Problem:
         model, x = ctx.model, ctx.x
         objective = cp_model.LinearExpr.weighted_sum(x, [c.coef for c in sub.candidates])
         phases: list[str] = []
+        t_lp = time.perf_counter()
         if settings.hint and settings.lp_hint:
             model.maximize(objective)
             relax = lp_relaxation(model)
@@ -299,11 +303,12 @@ class Problem:
                     hint = [cands.candidates[back[c.index]] for c in guided]
                     greedy_obj = guided_obj
                     phases.append("hint:lp-guided")
+        hint_s = time.perf_counter() - t_lp
         if settings.hint:
             chosen_hint = {c.index for c in hint}
             for c in sub.candidates:
                 model.add_hint(x[c.index], back[c.index] in chosen_hint)
-        build_s = time.perf_counter() - t1
+        build_s = time.perf_counter() - t1 - hint_s
 
         solver = cp_model.CpSolver()
         spent = 0.0
@@ -327,7 +332,7 @@ class Problem:
             elif status == cp_model.INFEASIBLE:
                 raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         model.maximize(objective)
-        remaining = max(min(1.0, limit), limit - spent - build_s)
+        remaining = max(min(1.0, limit), limit - spent - build_s - hint_s)
         status = self._run(solver, model, settings, remaining, log)
         spent += solver.wall_time
         phases.append(f"priority:{_STATUS.get(status, str(status))}")
@@ -365,6 +370,7 @@ class Problem:
             spent,
             build_s,
             float(greedy_obj) if settings.hint else float("nan"),
+            hint_s,
         )
 
     # ------------------------------------------------------------------ internals

@@ -20,9 +20,9 @@ import pandas as pd
 from ortools.linear_solver.python import model_builder as mb
 from ortools.sat.python import cp_model
 
-#: Largest model (non-zeros in its rows) whose relaxation is built: reading the rows costs about
-#: 5 µs per non-zero in Python (0.4 s for the 80 000 of the benchmark district), so beyond this
-#: the relaxation would take a large share of a solve's time limit.
+#: Largest model (non-zeros in its rows) whose relaxation is built. The benchmark district
+#: (68 000 non-zeros) takes ≈ 0.25 s (0.15 s to read and build, 0.1 s for GLOP); the limit keeps the
+#: relaxation a small share of a solve's time limit, and skips it at city scale (8.6 M).
 MAX_NONZEROS = 400_000
 
 _INF = 2**62
@@ -42,8 +42,9 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 5.0) -> Relaxat
     Parameters
     ----------
     model
-        A CP-SAT model of Boolean variables with linear, at-most-one and exactly-one constraints
-        (without enforcement literals) and a linear objective. It is only read.
+        A CP-SAT model of Boolean variables (each is relaxed to [0, 1]; the domains are not
+        read) with linear, at-most-one and exactly-one constraints (without enforcement literals)
+        and a linear objective to maximise. It is only read.
     time_limit_s
         GLOP's time limit.
 
@@ -83,31 +84,30 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 5.0) -> Relaxat
             return None
         rows.append(row)
 
+    # rows through the builder's helper, without an expression object per row (0.02 s instead of
+    # 0.3 s on the benchmark district)
     lp = mb.Model()
-    index = pd.RangeIndex(n)
-    bounds = [list(p.variables[i].domain) for i in range(n)]
-    x = lp.new_var_series(
+    helper = lp.helper
+    # (the stub annotates these arrays as ndarray[float64, …], which no array matches)
+    ids = helper.add_var_array_with_bounds(
+        np.zeros(n),  # type: ignore[arg-type]
+        np.ones(n),  # type: ignore[arg-type]
+        np.zeros(n, dtype=bool),  # type: ignore[arg-type]
         "x",
-        index,
-        pd.Series([float(b[0]) for b in bounds], index=index),
-        pd.Series([float(b[-1]) for b in bounds], index=index),
-        False,
     )
-    xs = x.to_list()
+    xs = [mb.Variable(helper, int(i)) for i in ids]
     for vars_, coeffs, lo, hi in rows:
-        expr = mb.LinearExpr.weighted_sum([xs[v] for v in vars_], coeffs)
-        if lo == hi:
-            lp.add(expr == lo)
-            continue
+        ct = helper.add_linear_constraint()
         if lo > -np.inf:
-            lp.add(expr >= lo)
+            helper.set_constraint_lower_bound(ct, lo)
         if hi < np.inf:
-            lp.add(expr <= hi)
-    lp.maximize(
-        mb.LinearExpr.weighted_sum([xs[v] for v in obj.vars], [-float(c) for c in obj.coeffs])
-    )
+            helper.set_constraint_upper_bound(ct, hi)
+        helper.add_terms_to_constraint(ct, [xs[v] for v in vars_], coeffs)
+    helper.set_objective_coefficients(list(obj.vars), [-float(c) for c in obj.coeffs])
+    helper.set_maximize(True)
     solver = mb.Solver("glop")
     solver.set_time_limit_in_seconds(time_limit_s)
     if solver.solve(lp) != mb.SolveStatus.OPTIMAL:
         return None
-    return Relaxation(solver.values(x).to_numpy(dtype=float), float(solver.objective_value))
+    values = solver.values(pd.Series(xs)).to_numpy(dtype=float)
+    return Relaxation(values, float(solver.objective_value))

@@ -27,6 +27,8 @@ class Outcome:
     #: Objective of the placement CP-SAT started from: the greedy, or the LP-guided greedy when
     #: that is better (``phases`` then lists ``hint:lp-guided``); NaN without a hint.
     hint_objective: float = float("nan")
+    #: Time spent on the LP-guided hint (relaxation and greedy), apart from ``build_seconds``.
+    hint_seconds: float = 0.0
 
 
 @dataclass(slots=True)
