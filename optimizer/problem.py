@@ -29,6 +29,36 @@ from optimizer.relaxation import lp_relaxation
 from optimizer.settings import Policy, SolverSettings, Weights
 from optimizer.solution import Outcome, Solution
 
+#: The least time a part of a problem split into several parts is given, however little is left.
+MIN_PART_S = 0.01
+
+
+def part_limit(budget: float, size: int, size_left: int, parts_left: int, *, only: bool) -> float:
+    """Time limit of the next part: its share of the budget by size, with a floor.
+
+    Parameters
+    ----------
+    budget
+        Time left (seconds, or deterministic time in deterministic mode).
+    size, size_left
+        Candidates of this part, and of this and the parts after it.
+    parts_left
+        This part and the parts after it.
+    only
+        The problem is a single part: it keeps a floor of one second.
+
+    Returns
+    -------
+    float
+        The limit. Several parts get at least a moment each (most small parts are proven in
+        milliseconds), but that floor is never more than an equal share of the budget left, so
+        that many parts cannot overrun the limit by their floors; it never falls below
+        :data:`MIN_PART_S`.
+    """
+    floor = 1.0 if only else min(0.2, max(budget / max(1, parts_left), MIN_PART_S))
+    return max(floor, budget * size / max(1, size_left))
+
+
 _STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
     cp_model.FEASIBLE: "FEASIBLE",
@@ -51,6 +81,8 @@ class _PartResult:
     build_s: float
     hint_objective: float = float("nan")
     hint_s: float = 0.0
+    #: What the part took from the time budget, in the limit's units (see ``Problem.solve``).
+    used: float = 0.0
 
     def merge(self, again: _PartResult) -> _PartResult:
         """This part solved twice: the better placement, the tighter bound, both times."""
@@ -67,6 +99,7 @@ class _PartResult:
             self.build_s + again.build_s,
             self.hint_objective,
             self.hint_s + again.hint_s,
+            self.used + again.used,
         )
 
 
@@ -192,14 +225,14 @@ class Problem:
             part_of = {i: k for k, part in enumerate(parts) for i in part}
             for c in hint:
                 hint_of[part_of[c.index]].append(c)
-        budget = settings.time_limit_s - t_cand
+        # the budget is counted in the units of the limit: CP-SAT's deterministic time in
+        # deterministic mode (so the parts' limits do not depend on the machine), else seconds
+        budget = settings.time_limit_s - (0.0 if settings.deterministic else t_cand)
         left = sum(len(p) for p in parts)
         results: list[_PartResult] = []
         log: list[str] = []
         for k, part in enumerate(parts):
-            # at least a moment per part (most small parts are proven in milliseconds); one part
-            # alone keeps the old floor of a second
-            share = max(1.0 if len(parts) == 1 else 0.2, budget * len(part) / max(1, left))
+            share = part_limit(budget, len(part), left, len(parts) - k, only=len(parts) == 1)
             if len(parts) > 1 and not (len(parts) > 20 and k < len(parts) - 5):
                 log.append(f"=== part {k + 1}/{len(parts)}: {len(part)} candidates ===")
             # with many parts, only the five largest keep their full CP-SAT log
@@ -217,7 +250,7 @@ class Problem:
             if quiet:
                 log.append(f"part {k + 1}: {res.status} {res.objective:.0f} in {res.spent:.2f} s")
             results.append(res)
-            budget -= res.spent + res.build_s + res.hint_s
+            budget -= res.used
             left -= len(part)
         # time a part did not use goes to the parts not yet proven, warm-started from their best
         open_parts = [k for k, r in enumerate(results) if r.status != "OPTIMAL"]
@@ -240,7 +273,7 @@ class Problem:
                     share,
                     log,
                 )
-                budget -= again.spent + again.build_s + again.hint_s
+                budget -= again.used
                 results[k] = results[k].merge(again)
         greedy_obj = sum(c.coef for c in hint)
         chosen = sorted((c for r in results for c in r.chosen), key=lambda c: c.index)
@@ -311,7 +344,8 @@ class Problem:
         build_s = time.perf_counter() - t1 - hint_s
 
         solver = cp_model.CpSolver()
-        spent = 0.0
+        spent = 0.0  # solver wall time
+        used = 0.0 if settings.deterministic else build_s + hint_s  # in the limit's units
         if self.policy.lexicographic:
             lw = lexicographic_weights(self.instance.projects)
             by_id = {p.project_id: p for p in self.instance.projects}
@@ -323,6 +357,7 @@ class Problem:
             model.maximize(major)
             status = self._run(solver, model, settings, limit / 2, log)
             spent += solver.wall_time
+            used += solver.deterministic_time if settings.deterministic else solver.wall_time
             phases.append(f"majors:{_STATUS.get(status, str(status))}")
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 model.add(major >= round(solver.objective_value)).with_name("lexicographic")
@@ -332,9 +367,10 @@ class Problem:
             elif status == cp_model.INFEASIBLE:
                 raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         model.maximize(objective)
-        remaining = max(min(1.0, limit), limit - spent - build_s - hint_s)
+        remaining = max(min(1.0, limit), limit - used)
         status = self._run(solver, model, settings, remaining, log)
         spent += solver.wall_time
+        used += solver.deterministic_time if settings.deterministic else solver.wall_time
         phases.append(f"priority:{_STATUS.get(status, str(status))}")
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
@@ -371,6 +407,7 @@ class Problem:
             build_s,
             float(greedy_obj) if settings.hint else float("nan"),
             hint_s,
+            used,
         )
 
     # ------------------------------------------------------------------ internals

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from builders import factory, instance, parcel, project, solve, tables
 
 from optimizer.components import split_components
@@ -136,3 +137,21 @@ def test_many_small_parts_are_all_solved_and_the_log_stays_short() -> None:
     assert len(sol.chosen) == n
     assert f"=== part {n}/{n}" in sol.log and "=== part 1/" not in sol.log
     assert "part 1: OPTIMAL" in sol.log
+
+
+def test_many_parts_share_the_time_limit_instead_of_each_taking_a_floor() -> None:
+    from optimizer.problem import MIN_PART_S, part_limit
+
+    # 100 equal parts, 1 s, each using all it is given: a hundredth each, not 100 floors of 0.2 s
+    budget, limits = 1.0, []
+    for k in range(100):
+        limits.append(part_limit(budget, 1, 100 - k, 100 - k, only=False))
+        budget -= limits[-1]
+    assert limits[0] == pytest.approx(0.01) and sum(limits) == pytest.approx(1.0)
+    # nothing left: the least moment, not 0.2 s
+    assert part_limit(0.0, 5, 50, 10, only=False) == MIN_PART_S
+    # plenty left: the share by size (a quarter of 8 s), and small parts at least 0.2 s
+    assert part_limit(8.0, 25, 100, 4, only=False) == pytest.approx(2.0)
+    assert part_limit(30.0, 1, 1000, 4, only=False) == pytest.approx(0.2)
+    # a problem that is a single part keeps its floor of a second
+    assert part_limit(0.0, 10, 10, 1, only=True) == 1.0
