@@ -10,13 +10,14 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from geodata.instance import Instance
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
 from optimizer.components import split_components
 from optimizer.constraints.assignment import add_assignment
-from optimizer.constraints.base import ModelContext
+from optimizer.constraints.base import ModelContext, chosen_values
 from optimizer.constraints.capacity import add_parcel_capacity
 from optimizer.constraints.factories import add_factory_capacity
 from optimizer.constraints.locks import pin_conflicts, resolve_pins
@@ -317,30 +318,30 @@ class Problem:
     ) -> _PartResult:
         """Solve one independent part (candidate indices ``part`` of ``cands``) in ``limit`` s."""
         sub = cands.subset(part)
-        back = dict(enumerate(part))  # sub index → index in cands
+        back = np.asarray(part, dtype=np.int64)  # sub index → index in cands (increasing)
         sub_pins = {p: c for p, c in pins.items() if sub.by_project.get(p)}
         greedy_obj = sum(c.coef for c in hint)
         t1 = time.perf_counter()
         ctx = self._context(sub, sub_pins, quotas, explain=False)
-        model, x = ctx.model, ctx.x
-        objective = cp_model.LinearExpr.weighted_sum(x, [c.coef for c in sub.candidates])
+        model, coefs = ctx.model, ctx.cols.coef
+        everyone = np.arange(ctx.n)
         phases: list[str] = []
         t_lp = time.perf_counter()
         if settings.hint and settings.lp_hint:
-            model.maximize(objective)
+            ctx.maximise(everyone, coefs)
             relax = lp_relaxation(model)
             if relax is not None:
                 guided = lp_guided(self.instance, sub, quotas, sub_pins, relax.values)
                 guided_obj = sum(c.coef for c in guided)
                 if guided_obj > greedy_obj and sub_pins.keys() <= {c.project_id for c in guided}:
-                    hint = [cands.candidates[back[c.index]] for c in guided]
+                    hint = [cands.candidates[int(back[c.index])] for c in guided]
                     greedy_obj = guided_obj
                     phases.append("hint:lp-guided")
         hint_s = time.perf_counter() - t_lp
         if settings.hint:
-            chosen_hint = {c.index for c in hint}
-            for c in sub.candidates:
-                model.add_hint(x[c.index], back[c.index] in chosen_hint)
+            values = np.zeros(ctx.n, dtype=np.int64)
+            values[np.searchsorted(back, [c.index for c in hint])] = 1
+            ctx.hint(values)
         build_s = time.perf_counter() - t1 - hint_s
 
         solver = cp_model.CpSolver()
@@ -349,24 +350,20 @@ class Problem:
         if self.policy.lexicographic:
             lw = lexicographic_weights(self.instance.projects)
             by_id = {p.project_id: p for p in self.instance.projects}
-            major = sum(
-                lw[tier_of(by_id[c.project_id])] * x[c.index]
-                for c in sub.candidates
-                if tier_of(by_id[c.project_id])
-            )
-            model.maximize(major)
+            weight = np.array([lw[tier_of(by_id[c.project_id])] for c in sub.candidates], np.int64)
+            majors = np.flatnonzero(weight > 0)
+            ctx.maximise(majors, weight[majors])
             status = self._run(solver, model, settings, limit / 2, log)
             spent += solver.wall_time
             used += solver.deterministic_time if settings.deterministic else solver.wall_time
             phases.append(f"majors:{_STATUS.get(status, str(status))}")
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                model.add(major >= round(solver.objective_value)).with_name("lexicographic")
-                model.clear_hints()
-                for c in sub.candidates:
-                    model.add_hint(x[c.index], bool(solver.value(x[c.index])))
+                best = round(solver.objective_value)
+                ctx.add_linear(majors, weight[majors], best, cp_model.INT_MAX, "lexicographic")
+                ctx.hint(chosen_values(solver, ctx.n))
             elif status == cp_model.INFEASIBLE:
                 raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
-        model.maximize(objective)
+        ctx.maximise(everyone, coefs)
         remaining = max(min(1.0, limit), limit - used)
         status = self._run(solver, model, settings, remaining, log)
         spent += solver.wall_time
@@ -385,9 +382,8 @@ class Problem:
         obj = float(solver.objective_value) if found else float("-inf")
         bound = float(solver.best_objective_bound) if found else float("nan")
         if found and (obj >= greedy_obj or self.policy.lexicographic):
-            chosen = [
-                cands.candidates[back[c.index]] for c in sub.candidates if solver.value(x[c.index])
-            ]
+            on = back[np.flatnonzero(chosen_values(solver, ctx.n))]
+            chosen = [cands.candidates[int(i)] for i in on]
             status_name = _STATUS[status]
         else:
             # never worse than greedy: keep the greedy placement, and say so
@@ -419,12 +415,7 @@ class Problem:
         *,
         explain: bool,
     ) -> ModelContext:
-        model = cp_model.CpModel()
-        x = [
-            model.new_bool_var(f"x[{c.project_id},{'+'.join(c.carriers)},{c.year}]")
-            for c in cands.candidates
-        ]
-        ctx = ModelContext(model, x, cands, self.instance, self.years, explain=explain)
+        ctx = ModelContext.create(cands, self.instance, self.years, explain=explain)
         add_assignment(ctx, pins)
         add_parcel_capacity(ctx)
         add_factory_capacity(ctx)

@@ -18,7 +18,7 @@ def add_assignment(ctx: ModelContext, pins: dict[str, str]) -> None:
     for pid in sorted(ctx.cands.by_project):
         idx = ctx.cands.by_project[pid]
         if pid in pins:
-            ct = ctx.model.add(sum(ctx.x[i] for i in idx) == 1).with_name(f"pin[{pid}]")
+            ct = ctx.add_linear(idx, [1] * len(idx), 1, 1, f"pin[{pid}]")
             ctx.enforce(
                 ct,
                 f"pin:{pid}",
@@ -26,4 +26,4 @@ def add_assignment(ctx: ModelContext, pins: dict[str, str]) -> None:
                 f"project {pid} pinned to carrier {pins[pid]}",
             )
         elif len(idx) > 1:
-            ctx.model.add_at_most_one(ctx.x[i] for i in idx).with_name(f"once[{pid}]")
+            ctx.add_at_most_one(idx, f"once[{pid}]")

@@ -11,35 +11,35 @@ Constraint names: ``parcel[c]``.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import numpy as np
 
-from ortools.sat.python import cp_model
-
-from optimizer.constraints.base import ModelContext
+from optimizer.constraints.base import ModelContext, group_indices
 
 
 def add_parcel_capacity(ctx: ModelContext) -> None:
     """Add one capacity constraint per parcel used by two or more candidates."""
-    uses: dict[str, list[int]] = defaultdict(list)
-    for c in ctx.cands.candidates:
-        if c.kind in ("parcel", "group"):
-            for pid in c.carriers:
-                uses[pid].append(c.index)
+    cols = ctx.cols
+    single = np.flatnonzero(cols.kind == "parcel")
+    uses: dict[str, np.ndarray] = {
+        str(k): v for k, v in group_indices(cols.carrier[single], single).items()
+    }
+    # 合并供地 candidates use every parcel of their group (few: added one by one)
+    for i in np.flatnonzero(cols.kind == "group"):
+        for pid in ctx.cands.candidates[int(i)].carriers:
+            uses[pid] = np.append(uses.get(pid, np.empty(0, np.int64)), np.int64(i))
     parcels = {p.parcel_id: p for p in ctx.instance.parcels}
     for cid in sorted(uses):
-        idx = uses[cid]
+        idx = np.sort(uses[cid])
         parcel = parcels[cid]
         if parcel.divisible:
-            if sum(ctx.cands.candidates[i].land_cmu for i in idx) <= parcel.area_cmu:
+            land = cols.land_cmu[idx]
+            if int(land.sum()) <= parcel.area_cmu:
                 continue
-            expr = cp_model.LinearExpr.weighted_sum(
-                [ctx.x[i] for i in idx], [ctx.cands.candidates[i].land_cmu for i in idx]
-            )
-            ct = ctx.model.add(expr <= parcel.area_cmu).with_name(f"parcel[{cid}]")
+            ct = ctx.add_linear(idx, land, 0, parcel.area_cmu, f"parcel[{cid}]")
         else:
             if len(idx) < 2:
                 continue
-            ct = ctx.model.add_at_most_one(ctx.x[i] for i in idx).with_name(f"parcel[{cid}]")
+            ct = ctx.add_at_most_one(idx, f"parcel[{cid}]")
         ctx.enforce(
             ct,
             f"parcel:{cid}",

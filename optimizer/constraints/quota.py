@@ -11,9 +11,7 @@ A planning year with no district quota row supplies no land (Q(y, *) = 0). Const
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from ortools.sat.python import cp_model
+import numpy as np
 
 from geodata.units import cmu_to_mu
 from optimizer.constraints.base import ModelContext
@@ -21,24 +19,23 @@ from optimizer.constraints.base import ModelContext
 
 def add_quota(ctx: ModelContext, quotas: dict[tuple[int, str], int]) -> None:
     """Add the quota constraints for ``quotas`` ((year, zone) → 0.01 亩)."""
-    by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for c in ctx.cands.candidates:
-        if c.land_cmu > 0:
-            by_key[(c.year, "*")].append(c.index)
-            by_key[(c.year, c.zone)].append(c.index)
+    cols = ctx.cols
+    landed = cols.land_cmu > 0
     for y in ctx.years:
-        for key in sorted(k for k in by_key if k[0] == y):
-            zone = key[1]
+        in_year = np.flatnonzero(landed & (cols.year == y))
+        if len(in_year) == 0:
+            continue
+        zones = sorted({"*", *(str(z) for z in np.unique(cols.zone[in_year]))})
+        for zone in zones:
+            key = (y, zone)
             if key not in quotas and zone != "*":
                 continue
             cap = quotas.get(key, 0)
-            idx = by_key[key]
-            if sum(ctx.cands.candidates[i].land_cmu for i in idx) <= cap:
+            idx = in_year if zone == "*" else in_year[cols.zone[in_year] == zone]
+            land = cols.land_cmu[idx]
+            if int(land.sum()) <= cap:
                 continue
-            expr = cp_model.LinearExpr.weighted_sum(
-                [ctx.x[i] for i in idx], [ctx.cands.candidates[i].land_cmu for i in idx]
-            )
-            ct = ctx.model.add(expr <= cap).with_name(f"quota[{y},{zone}]")
+            ct = ctx.add_linear(idx, land, 0, cap, f"quota[{y},{zone}]")
             where_zh = "全区" if zone == "*" else f"片区 {zone}"
             where_en = "district" if zone == "*" else f"zone {zone}"
             ctx.enforce(
