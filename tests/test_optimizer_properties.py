@@ -6,12 +6,12 @@ import itertools
 from collections import defaultdict
 
 import pandas as pd
-from builders import instance, parcel, project, solve, tables, verify_table
+from builders import factory, instance, parcel, project, solve, tables, verify_table
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata.store import Tables
-from optimizer.candidates import Candidate
+from optimizer.candidates import Candidate, build_candidates
 from optimizer.kpis import assignments_table
 from optimizer.problem import Problem
 from optimizer.readiness import load_rules
@@ -62,12 +62,22 @@ def small_tables(draw: st.DrawFn, max_projects: int = 6) -> Tables:
     )
 
 
-def brute_force(prob: Problem) -> int:
-    """Best objective over every combination of candidates (one or none per project)."""
-    cs = prob.candidates()
+def brute_force(prob: Problem, *, every_year: bool = False) -> int:
+    """Best objective over every combination of candidates (one or none per project).
+
+    With ``every_year`` the candidates include the dominated years of factory placements (which
+    the model never sees), so the reduction is checked too.
+    """
     inst = prob.instance
+    if every_year:
+        cs = build_candidates(
+            inst, prob.years, load_rules(), policy=prob.policy, drop_dominated=False
+        )
+    else:
+        cs = prob.candidates()
     quotas = prob.effective_quotas()
     parcels = {p.parcel_id: p for p in inst.parcels}
+    floors = {f.factory_id: f.floor_m2 for f in inst.factories}
     options = [[None, *(cs.candidates[i] for i in idx)] for idx in cs.by_project.values()]
     best = 0
     for combo in itertools.product(*options):
@@ -75,7 +85,11 @@ def brute_force(prob: Problem) -> int:
         use: dict[str, int] = defaultdict(int)
         count: dict[str, int] = defaultdict(int)
         land: dict[tuple[int, str], int] = defaultdict(int)
+        let: dict[str, int] = defaultdict(int)
         for c in chosen:
+            if c.kind == "factory":
+                let[c.carriers[0]] += c.floor_m2
+                continue
             for pid in c.carriers:
                 count[pid] += 1
                 use[pid] += c.land_cmu if len(c.carriers) == 1 else parcels[pid].area_cmu
@@ -86,6 +100,8 @@ def brute_force(prob: Problem) -> int:
         if any(use[p] > parcels[p].area_cmu for p in use if parcels[p].divisible):
             continue
         if any(v > quotas.get(k, 0 if k[1] == "*" else 10**12) for k, v in land.items()):
+            continue
+        if any(m2 > floors[f] for f, m2 in let.items()):
             continue
         best = max(best, sum(c.coef for c in chosen))
     return best
@@ -98,6 +114,76 @@ def test_every_solution_passes_the_verifier_and_equals_brute_force(t: Tables) ->
     assert bad == []
     assert sol.outcome.status == "OPTIMAL"
     assert int(sol.outcome.objective) == brute_force(prob)
+
+
+@st.composite
+def factory_tables(draw: st.DrawFn) -> Tables:
+    """Two parcels and two or three factories available in either year; land, factory and
+    land-or-factory projects starting in either year."""
+    parcels = [
+        parcel("P0", draw(st.sampled_from([30.0, 60.0])), 0.0, available_year=2026),
+        parcel("P1", 50.0, 2000.0, divisible=draw(st.booleans()), available_year=2027),
+    ]
+    factories = [
+        factory(
+            f"F{i}",
+            draw(st.sampled_from([2000.0, 5000.0, 8000.0])),
+            clusters=draw(st.sampled_from(["", "c1", "c2"])),
+            available_year=draw(st.sampled_from(YEARS)),
+        )
+        for i in range(draw(st.integers(2, 3)))
+    ]
+    projects = []
+    for i in range(draw(st.integers(2, 6))):
+        mode = draw(st.sampled_from(["land", "factory", "either"]))
+        projects.append(
+            project(
+                f"J{i}",
+                land_mu=draw(st.sampled_from([25.0, 40.0])) if mode != "factory" else 0.0,
+                floor_m2=draw(st.sampled_from([1500.0, 3000.0, 4500.0])) if mode != "land" else 0.0,
+                inv=draw(st.sampled_from([0.5, 2.0, 12.0])),
+                cluster=draw(st.sampled_from(["c1", "c2"])),
+                stage=draw(st.sampled_from(["negotiating", "signed"])),
+                start_year=draw(st.sampled_from(YEARS)),
+            )
+        )
+    return tables(parcels, projects, {2026: 40.0, 2027: 60.0}, factories=factories)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(factory_tables())
+def test_factory_placements_equal_brute_force_over_every_year(t: Tables) -> None:
+    sol, bad, prob = solve(t)
+    assert bad == []
+    assert sol.outcome.status == "OPTIMAL"
+    assert int(sol.outcome.objective) == brute_force(prob, every_year=True)
+
+
+def test_only_the_best_year_of_a_factory_placement_is_a_candidate() -> None:
+    t = tables(
+        [parcel("P0", 30.0, 0.0)],
+        [project("J0", floor_m2=3000.0, start_year=2026), project("J1", floor_m2=2000.0)],
+        {2026: 10.0, 2027: 10.0},
+        factories=[factory("F0", 4000.0), factory("F1", 4000.0, available_year=2027)],
+    )
+    prob = Problem(instance(t), YEARS).add_quota()
+    every = build_candidates(prob.instance, YEARS, load_rules(), drop_dominated=False)
+    kept = prob.candidates()
+    assert len(every.candidates) == 6  # J0 and J1 in F0 in 2026 and 2027, and in F1 in 2027
+    assert kept.dominated == 2
+    assert {(c.project_id, c.carriers, c.year) for c in kept.candidates} == {
+        ("J0", ("F0",), 2026),
+        ("J0", ("F1",), 2027),
+        ("J1", ("F0",), 2026),
+        ("J1", ("F1",), 2027),
+    }
+    for c in kept.candidates:
+        same = [
+            d.coef
+            for d in every.candidates
+            if (d.project_id, d.carriers) == (c.project_id, c.carriers)
+        ]
+        assert c.coef == max(same)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
