@@ -78,6 +78,35 @@ class Candidate:
     quality: float
 
 
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The candidates' fields as arrays (position = candidate index)."""
+
+    kind: np.ndarray  # "parcel" | "group" | "factory"
+    carrier: np.ndarray  # the first (for a parcel or factory: the only) carrier id
+    project: np.ndarray
+    zone: np.ndarray
+    year: np.ndarray
+    land_cmu: np.ndarray
+    floor_m2: np.ndarray
+    coef: np.ndarray
+
+    @classmethod
+    def of(cls, cands: list[Candidate]) -> Columns:
+        """The columns of ``cands``."""
+        n = len(cands)
+        return cls(
+            np.array([c.kind for c in cands], dtype=object),
+            np.array([c.carriers[0] for c in cands], dtype=object),
+            np.array([c.project_id for c in cands], dtype=object),
+            np.array([c.zone for c in cands], dtype=object),
+            np.fromiter((c.year for c in cands), dtype=np.int64, count=n),
+            np.fromiter((c.land_cmu for c in cands), dtype=np.int64, count=n),
+            np.fromiter((c.floor_m2 for c in cands), dtype=np.int64, count=n),
+            np.fromiter((c.coef for c in cands), dtype=np.int64, count=n),
+        )
+
+
 @dataclass(slots=True)
 class CandidateSet:
     """All candidates of an instance plus the pruning statistics."""
@@ -91,6 +120,13 @@ class CandidateSet:
     n_pairs: int = 0
     #: Candidates dropped as dominated (a later year of a project in the same factory).
     dominated: int = 0
+    _columns: Columns | None = field(default=None, repr=False, compare=False)
+
+    def columns(self) -> Columns:
+        """The candidates as arrays, computed once (the candidate list is never changed)."""
+        if self._columns is None:
+            self._columns = Columns.of(self.candidates)
+        return self._columns
 
     def subset(self, indices: list[int]) -> CandidateSet:
         """The candidates ``indices`` (renumbered 0…), with every project still listed.

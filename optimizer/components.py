@@ -16,11 +16,19 @@ whose optima are proven in 6 s and 4 s), the joint model was still 0.3 % from it
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+
 from optimizer.candidates import CandidateSet
 
 
 def split_components(cands: CandidateSet, quotas: dict[tuple[int, str], int]) -> list[list[int]]:
     """The independent parts: lists of candidate indices, sorted, smallest part first.
+
+    The candidates and their links (project, carrier, quota row that can bind) form a bipartite
+    graph whose connected components (scipy's ``connected_components``) are the parts.
 
     Parameters
     ----------
@@ -36,46 +44,60 @@ def split_components(cands: CandidateSet, quotas: dict[tuple[int, str], int]) ->
         first index (deterministic).
     """
     n = len(cands.candidates)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-
-    first: dict[tuple[str, ...], int] = {}
-
-    def link(key: tuple[str, ...], i: int) -> None:
-        j = first.setdefault(key, i)
-        if j != i:
-            union(i, j)
-
+    if n == 0:
+        return []
+    cols = cands.columns()
+    everyone = np.arange(n)
+    # 合并供地 candidates use every parcel of their group (few: added one by one)
+    extra_rows: list[int] = []
+    extra_carriers: list[str] = []
+    for i in np.flatnonzero(cols.kind == "group").tolist():
+        for carrier in cands.candidates[i].carriers[1:]:
+            extra_rows.append(i)
+            extra_carriers.append(carrier)
+    carriers = np.concatenate((cols.carrier, np.array(extra_carriers, dtype=object)))
+    carrier_code = pd.factorize(carriers, sort=True)[0]
+    project_code = pd.factorize(cols.project, sort=True)[0]
+    zones, zone_code = np.unique(cols.zone.astype(str), return_inverse=True)
+    years = np.unique(cols.year)
+    year_code = np.searchsorted(years, cols.year)
+    # link keys, numbered: projects, then carriers, then (year, zone) rows, then district rows
+    n_p, n_c = int(project_code.max()) + 1, int(carrier_code.max()) + 1
+    n_z = len(zones)
+    row_parts = [everyone, np.concatenate((everyone, np.array(extra_rows, dtype=np.int64)))]
+    key_parts = [project_code, n_p + carrier_code]
     # a quota row links its candidates only when it can bind (the model omits the others)
-    land: dict[tuple[int, str], int] = {}
-    for c in cands.candidates:
-        if c.land_cmu > 0:
-            for key in ((c.year, "*"), (c.year, c.zone)):
-                land[key] = land.get(key, 0) + c.land_cmu
-    binding = {
-        key
-        for key, total in land.items()
-        if (key[1] == "*" or key in quotas) and total > quotas.get(key, 0)
-    }
-    for c in cands.candidates:
-        link(("project", c.project_id), c.index)
-        for carrier in c.carriers:
-            link(("carrier", carrier), c.index)
-        if c.land_cmu > 0:
-            for key in ((c.year, "*"), (c.year, c.zone)):
-                if key in binding:
-                    link(("quota", str(key[0]), key[1]), c.index)
-    parts: dict[int, list[int]] = {}
-    for i in range(n):
-        parts.setdefault(find(i), []).append(i)
-    return sorted(parts.values(), key=lambda p: (len(p), p[0]))
+    landed = np.flatnonzero(cols.land_cmu > 0)
+    weight = cols.land_cmu[landed].astype(np.float64)
+    zone_row = year_code[landed] * n_z + zone_code[landed]
+    zone_total = np.bincount(zone_row, weights=weight, minlength=len(years) * n_z)
+    district_total = np.bincount(year_code[landed], weights=weight, minlength=len(years))
+    zone_binds = np.array(
+        [
+            (int(years[k // n_z]), str(zones[k % n_z])) in quotas
+            and zone_total[k] > quotas[(int(years[k // n_z]), str(zones[k % n_z]))]
+            for k in range(len(years) * n_z)
+        ],
+        dtype=bool,
+    )
+    district_binds = np.array(
+        [district_total[k] > quotas.get((int(y), "*"), 0) for k, y in enumerate(years)],
+        dtype=bool,
+    )
+    on = zone_binds[zone_row]
+    row_parts.append(landed[on])
+    key_parts.append(n_p + n_c + zone_row[on])
+    on = district_binds[year_code[landed]]
+    row_parts.append(landed[on])
+    key_parts.append(n_p + n_c + len(years) * n_z + year_code[landed][on])
+    row = np.concatenate(row_parts)
+    key = np.concatenate(key_parts)
+    size = n + n_p + n_c + len(years) * (n_z + 1)
+    # bipartite graph: nodes 0 … n − 1 are candidates, the others the link keys
+    graph = coo_array((np.ones(len(row), dtype=np.int8), (row, n + key)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
+    label = label[:n]
+    order = np.argsort(label, kind="stable")  # within a part: increasing index
+    cuts = np.flatnonzero(np.diff(label[order])) + 1
+    parts = [p.tolist() for p in np.split(order, cuts)]
+    return sorted(parts, key=lambda p: (len(p), p[0]))

@@ -228,7 +228,9 @@ class Problem:
                 hint_of[part_of[c.index]].append(c)
         # the budget is counted in the units of the limit: CP-SAT's deterministic time in
         # deterministic mode (so the parts' limits do not depend on the machine), else seconds
-        budget = settings.time_limit_s - (0.0 if settings.deterministic else t_cand)
+        # (candidates, pin checks, greedy and the split are part of the wall-clock limit)
+        t_pre = time.perf_counter() - t0
+        budget = settings.time_limit_s - (0.0 if settings.deterministic else t_pre)
         left = sum(len(p) for p in parts)
         results: list[_PartResult] = []
         log: list[str] = []

@@ -155,3 +155,19 @@ def test_many_parts_share_the_time_limit_instead_of_each_taking_a_floor() -> Non
     assert part_limit(30.0, 1, 1000, 4, only=False) == pytest.approx(0.2)
     # a problem that is a single part keeps its floor of a second
     assert part_limit(0.0, 10, 10, 1, only=True) == 1.0
+
+
+def test_a_group_links_every_parcel_it_uses() -> None:
+    side = (50 * 10000 / 15) ** 0.5  # P2 touches P1's east edge
+    t = tables(
+        [parcel("P1", 50, 0, clusters="c1"), parcel("P2", 50, side), parcel("P3", 50, 5000)],
+        [
+            project("J1", land_mu=90),  # only on the group P1 + P2
+            project("J2", land_mu=45, cluster="c2"),  # P2 or P3, not P1
+        ],
+        {2026: 500.0},
+    )
+    prob = Problem(instance(t)).add_quota()
+    groups = [c.carriers for c in prob.candidates().candidates if c.kind == "group"]
+    assert groups and all(g == ("P1", "P2") for g in groups)
+    assert _parts(t) == [{"J1", "J2"}]

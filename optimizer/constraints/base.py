@@ -16,7 +16,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from geodata.instance import Instance
-from optimizer.candidates import CandidateSet
+from optimizer.candidates import CandidateSet, Columns
 
 #: The text of one Boolean variable in CP-SAT's model proto.
 _BOOL = "variables { domain: [0, 1] }\n"
@@ -33,36 +33,6 @@ def new_bool_model(n: int) -> cp_model.CpModel:
 
 def _ints(values: Sequence[int] | np.ndarray) -> list[int]:
     return np.asarray(values, dtype=np.int64).tolist()
-
-
-@dataclass(frozen=True, slots=True)
-class Columns:
-    """The candidates' fields as arrays (position = candidate index)."""
-
-    kind: np.ndarray  # "parcel" | "group" | "factory"
-    carrier: np.ndarray  # the first (for a parcel or factory: the only) carrier id
-    project: np.ndarray
-    zone: np.ndarray
-    year: np.ndarray
-    land_cmu: np.ndarray
-    floor_m2: np.ndarray
-    coef: np.ndarray
-
-    @classmethod
-    def of(cls, cands: CandidateSet) -> Columns:
-        """The columns of ``cands``."""
-        cs = cands.candidates
-        n = len(cs)
-        return cls(
-            np.array([c.kind for c in cs], dtype=object),
-            np.array([c.carriers[0] for c in cs], dtype=object),
-            np.array([c.project_id for c in cs], dtype=object),
-            np.array([c.zone for c in cs], dtype=object),
-            np.fromiter((c.year for c in cs), dtype=np.int64, count=n),
-            np.fromiter((c.land_cmu for c in cs), dtype=np.int64, count=n),
-            np.fromiter((c.floor_m2 for c in cs), dtype=np.int64, count=n),
-            np.fromiter((c.coef for c in cs), dtype=np.int64, count=n),
-        )
 
 
 def group_indices(keys: np.ndarray, idx: np.ndarray) -> dict[object, np.ndarray]:
@@ -113,7 +83,7 @@ class ModelContext:
             cands,
             instance,
             years,
-            Columns.of(cands),
+            cands.columns(),
             explain,
         )
 
