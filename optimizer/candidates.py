@@ -12,8 +12,12 @@ use no land quota and their floor is counted over the whole horizon, so all year
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import itertools
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -173,6 +177,22 @@ def _first_fail(masks: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray
     return ok, first
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while millions of acyclic objects are made.
+
+    Each collection walks every live object, so building the 2.5 million candidates of the
+    city-scale benchmark with it running took 10.5 s instead of 6.8 s.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def build_candidates(
     instance: Instance,
     years: tuple[int, ...],
@@ -188,6 +208,21 @@ def build_candidates(
     With ``drop_dominated`` (the default) a project in a factory is offered in its best year
     only (see the module docstring); without it, in every year that passes the rules.
     """
+    with _gc_paused():
+        return _build(
+            instance, years, rules, policy, weights, max_carriers_per_project, drop_dominated
+        )
+
+
+def _build(
+    instance: Instance,
+    years: tuple[int, ...],
+    rules: RuleSet,
+    policy: Policy | None,
+    weights: Weights | None,
+    max_carriers_per_project: int | None,
+    drop_dominated: bool,
+) -> CandidateSet:
     policy = policy or Policy()
     weights = weights or Weights()
     years = tuple(sorted(years))
@@ -233,9 +268,9 @@ def build_candidates(
             else:
                 masks.extend(specs.masks(project, arr))
             ok, first = _first_fail(masks, n)
-            for i in np.flatnonzero(~ok):
-                rule = masks[int(first[i])][0]
-                exc[rule] += 1
+            for k, count in enumerate(np.bincount(first[~ok], minlength=len(masks)).tolist()):
+                if count:
+                    exc[masks[k][0]] += count
             ready = timing.ready_ordinal(project, arr, rules) if arr.kind == "parcel" else None
             idx = np.flatnonzero(ok)
             found.extend(
@@ -277,9 +312,10 @@ def build_candidates(
             found = [c for c in found if pin in c[2]]
         elif max_carriers_per_project is not None:
             found = _cap(found, max_carriers_per_project, exc)
-        for f in sorted(found, key=lambda c: (c[1], c[2], c[4])):
-            by_project[pid].append(len(cands))
-            cands.append(Candidate(len(cands), *f))
+        first = len(cands)
+        found.sort(key=lambda c: (c[1], c[2], c[4]))
+        cands.extend(itertools.starmap(Candidate, ((k, *f) for k, f in enumerate(found, first))))
+        by_project[pid] = list(range(first, len(cands)))
         pruned.update(exc)
     return CandidateSet(cands, by_project, priority, pruned, excluded, years, n_pairs, dominated[0])
 
@@ -394,29 +430,28 @@ def _expand_years(
         exc["cap"] += len(cols) - cap
         cols = np.sort(cols[order[:cap]])
     names = ("ready", "ready_by", "blocked", "")
-    out: list[_Fields] = []
-    for j in cols:
-        i = int(idx[j])
-        cid = (arr.ids[i],)
-        zone = str(arr.zone[i])
-        for t in np.flatnonzero(ok[:, j]):
-            st = int(start[t, j])
-            out.append(
-                (
-                    project.project_id,
-                    kind,
-                    cid,
-                    zone,
-                    int(yrs[t]),
-                    int(land[j]),
-                    int(floor[j]),
-                    dt.date.fromordinal(st) if st < NEVER else None,
-                    names[int(status[t, j])],
-                    int(coef[t, j]),
-                    float(q2[t, j]),
-                )
-            )
-    return out
+    # every (carrier, year) kept, ordered by carrier then year, converted to Python in bulk
+    jj, tt = np.nonzero(ok[:, cols].T)
+    jc = cols[jj]
+    carrier = idx[jc].tolist()
+    st = start[tt, jc]
+    dates = [dt.date.fromordinal(d) if d < NEVER else None for d in st.tolist()]
+    return list(
+        zip(
+            [project.project_id] * len(jj),
+            [kind] * len(jj),
+            [(arr.ids[i],) for i in carrier],
+            [str(z) for z in arr.zone[idx[jc]].tolist()],
+            yrs[tt].tolist(),
+            land[jc].tolist(),
+            floor[jc].tolist(),
+            dates,
+            [names[k] for k in status[tt, jc].tolist()],
+            coef[tt, jc].tolist(),
+            q2[tt, jc].astype(np.float64).tolist(),
+            strict=True,
+        )
+    )
 
 
 def _make(
