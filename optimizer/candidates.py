@@ -312,10 +312,10 @@ def _build(
             found = [c for c in found if pin in c[2]]
         elif max_carriers_per_project is not None:
             found = _cap(found, max_carriers_per_project, exc)
-        first = len(cands)
+        offset = len(cands)
         found.sort(key=lambda c: (c[1], c[2], c[4]))
-        cands.extend(itertools.starmap(Candidate, ((k, *f) for k, f in enumerate(found, first))))
-        by_project[pid] = list(range(first, len(cands)))
+        cands.extend(itertools.starmap(Candidate, ((k, *f) for k, f in enumerate(found, offset))))
+        by_project[pid] = list(range(offset, len(cands)))
         pruned.update(exc)
     return CandidateSet(cands, by_project, priority, pruned, excluded, years, n_pairs, dominated[0])
 
