@@ -21,7 +21,7 @@ from geodata.instance import Instance
 from optimizer.candidates import Candidate, CandidateSet
 
 
-class _Packer:
+class Packer:
     """What is left of the parcels, factories and quotas while candidates are taken one by one."""
 
     def __init__(self, instance: Instance, quotas: dict[tuple[int, str], int]) -> None:
@@ -68,7 +68,7 @@ def greedy(
     pins: dict[str, str],
 ) -> list[Candidate]:
     """Return the greedy choice by priority (one candidate per placed project)."""
-    packer = _Packer(instance, quotas)
+    packer = Packer(instance, quotas)
     order = sorted(
         cands.by_project,
         key=lambda pid: (pid not in pins, -cands.priority[pid], pid),
@@ -107,7 +107,7 @@ def lp_guided(
         One candidate per placed project. Candidates of pinned projects come first, then all
         others by decreasing LP value (rounded to 1e-6), coefficient and index (deterministic).
     """
-    packer = _Packer(instance, quotas)
+    packer = Packer(instance, quotas)
     lp = np.round(np.asarray(values, dtype=float), 6)
     order = sorted(
         range(len(cands.candidates)),

@@ -16,14 +16,12 @@ from ortools.sat.python import cp_model
 from geodata.instance import Instance
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
 from optimizer.components import split_components
-from optimizer.constraints.assignment import add_assignment
 from optimizer.constraints.base import ModelContext, chosen_values
-from optimizer.constraints.capacity import add_parcel_capacity
-from optimizer.constraints.factories import add_factory_capacity
 from optimizer.constraints.locks import pin_conflicts, resolve_pins
-from optimizer.constraints.quota import add_quota
 from optimizer.errors import InfeasibleError, NoSolutionError
 from optimizer.greedy import greedy, lp_guided
+from optimizer.lns import improve
+from optimizer.model import build_model
 from optimizer.objective import lexicographic_weights, tier_of
 from optimizer.readiness import RuleSet, load_rules
 from optimizer.relaxation import lp_relaxation
@@ -323,6 +321,11 @@ class Problem:
         back = np.asarray(part, dtype=np.int64)  # sub index → index in cands (increasing)
         sub_pins = {p: c for p, c in pins.items() if sub.by_project.get(p)}
         greedy_obj = sum(c.coef for c in hint)
+        large = len(part) >= settings.lns_min_candidates
+        if large and settings.hint and not self.policy.lexicographic:
+            return self._solve_part_lns(
+                sub, back, cands, sub_pins, quotas, hint, settings, limit, log
+            )
         t1 = time.perf_counter()
         ctx = self._context(sub, sub_pins, quotas, explain=False)
         model, coefs = ctx.model, ctx.cols.coef
@@ -408,6 +411,50 @@ class Problem:
             used,
         )
 
+    def _solve_part_lns(
+        self,
+        sub: CandidateSet,
+        back: np.ndarray,
+        cands: CandidateSet,
+        pins: dict[str, str],
+        quotas: dict[tuple[int, str], int],
+        hint: list[Candidate],
+        settings: SolverSettings,
+        limit: float,
+        log: list[str],
+    ) -> _PartResult:
+        """A part too large for one model: improve the greedy placement by neighbourhoods."""
+        log.append(f"=== {len(sub.candidates)} candidates: large-neighbourhood search ===")
+        pos = {int(i): k for k, i in enumerate(back.tolist())}
+        start = [sub.candidates[pos[c.index]] for c in hint]
+        quiet = replace(settings, log=False)
+        res = improve(
+            self.instance,
+            self.years,
+            sub,
+            quotas,
+            pins,
+            start,
+            limit=limit,
+            run=lambda solver, model, t: self._run(solver, model, quiet, t, log),
+            deterministic=settings.deterministic,
+            seed=settings.seed,
+            log=log,
+        )
+        chosen = [cands.candidates[int(back[c.index])] for c in res.chosen]
+        return _PartResult(
+            chosen,
+            "FEASIBLE",
+            float(res.objective),
+            float("nan"),
+            (f"lns:{res.improved}/{res.steps}",),
+            res.spent,
+            0.0,
+            float(res.start_objective),
+            0.0,
+            res.used,
+        )
+
     # ------------------------------------------------------------------ internals
     def _context(
         self,
@@ -417,12 +464,7 @@ class Problem:
         *,
         explain: bool,
     ) -> ModelContext:
-        ctx = ModelContext.create(cands, self.instance, self.years, explain=explain)
-        add_assignment(ctx, pins)
-        add_parcel_capacity(ctx)
-        add_factory_capacity(ctx)
-        add_quota(ctx, quotas)
-        return ctx
+        return build_model(cands, self.instance, self.years, pins, quotas, explain=explain)
 
     @staticmethod
     def _run(

@@ -97,3 +97,8 @@ class SolverSettings:
     #: and on the benchmark district its probing spent 4.5 of 10 s before the search started
     #: (objective after 10 s: 19 455 with presolve, 20 707 without; demo gap 1.2 % → 0.4 %).
     presolve: bool = False
+    #: Parts with at least this many candidates are improved from the greedy placement by a
+    #: large-neighbourhood search (:mod:`optimizer.lns`) instead of being solved as one model,
+    #: which CP-SAT cannot even load in time at city scale (2.5 million candidates). Such a
+    #: part is FEASIBLE with no bound. Not used in lexicographic mode.
+    lns_min_candidates: int = 400_000
