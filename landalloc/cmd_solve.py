@@ -74,14 +74,19 @@ def register(app: click.Group) -> None:
             print_report(result.warnings, lang)
         s, k = result.summary, result.kpis
         gain = s["improvement_over_greedy"]
+        if s["best_bound"] is None or s["gap"] is None:
+            bound_zh, bound_en = "无上界", "no bound"
+        else:
+            bound_zh = f"界 {s['best_bound']:.0f}，差距 {s['gap']:.2%}"
+            bound_en = f"bound {s['best_bound']:.0f}, gap {s['gap']:.2%}"
         out_console.print(
             t(
                 lang,
-                f"情景「{s['scenario']}」：{s['status']}，目标值 {s['objective']:.0f}（界 {s['best_bound']:.0f}，"
-                f"差距 {s['gap']:.2%}），求解 {s['solve_seconds']:.2f} 秒；贪心 {s['greedy_objective']:.0f}"
+                f"情景「{s['scenario']}」：{s['status']}，目标值 {s['objective']:.0f}（{bound_zh}），"
+                f"求解 {s['solve_seconds']:.2f} 秒；贪心 {s['greedy_objective']:.0f}"
                 + (f"，优化提升 {gain:.2%}" if gain is not None else ""),
-                f"scenario '{s['scenario']}': {s['status']}, objective {s['objective']:.0f} (bound "
-                f"{s['best_bound']:.0f}, gap {s['gap']:.2%}), solved in {s['solve_seconds']:.2f} s; greedy "
+                f"scenario '{s['scenario']}': {s['status']}, objective {s['objective']:.0f} "
+                f"({bound_en}), solved in {s['solve_seconds']:.2f} s; greedy "
                 f"{s['greedy_objective']:.0f}"
                 + (f", +{gain:.2%} over greedy" if gain is not None else ""),
             ),

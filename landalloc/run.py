@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,6 +197,7 @@ def prepare(
         workers=sv["workers"],
         seed=sv["seed"],
         deterministic=sv["deterministic"],
+        lns_min_candidates=sv["lns_min_candidates"],
     )
     problem = Problem(
         inst,
@@ -268,8 +270,9 @@ def solve_scenario(
         "scenario": s.name,
         "status": o.status,
         "objective": o.objective,
-        "best_bound": o.best_bound,
-        "gap": o.gap,
+        # null when no bound is known (the large-neighbourhood search, the greedy fallback)
+        "best_bound": o.best_bound if math.isfinite(o.best_bound) else None,
+        "gap": o.gap if math.isfinite(o.gap) else None,
         "solve_seconds": round(o.solve_seconds, 3),
         "build_seconds": round(o.build_seconds, 3),
         "hint_seconds": round(o.hint_seconds, 3),

@@ -106,6 +106,7 @@ class SolverSection(_Strict):
     seed: int = _S.seed
     deterministic: bool = _S.deterministic
     max_carriers_per_project: int | None = Field(None, ge=1)
+    lns_min_candidates: int = Field(_S.lns_min_candidates, ge=1)
 
 
 class Rezone(_Strict):

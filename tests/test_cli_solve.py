@@ -72,6 +72,27 @@ def test_solve_writes_the_contract_outputs(
     assert '</script>"' not in html.replace("<\\/script>", "")
 
 
+def test_neighbourhood_search_result_has_no_bound_and_valid_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _data(tmp_path)
+    out = tmp_path / "out"
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: 邻域搜索\ndata: d.gpkg\nyears: [2026, 2027]\n"
+        "solver: {time_limit_s: 5, deterministic: true, lns_min_candidates: 1}\n",
+        encoding="utf-8",
+    )
+    assert main(["solve", str(scenario), "--out", str(out)]) == 0
+    text = (out / "summary.json").read_text(encoding="utf-8")
+    summary = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))
+    assert summary["status"] == "FEASIBLE" and summary["verified"] is True
+    assert summary["best_bound"] is None and summary["gap"] is None
+    assert any(p.startswith("lns:") for p in summary["phases"])
+    assert summary["objective"] >= summary["greedy_objective"]
+    assert "无上界" in capsys.readouterr().out
+
+
 def test_existing_output_needs_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
