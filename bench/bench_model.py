@@ -29,6 +29,7 @@ import datetime as dt
 import gc
 import inspect
 import json
+import math
 import os
 import re
 import subprocess
@@ -280,8 +281,9 @@ def cpsat(
     return {
         "status": o.status,
         "objective": o.objective,
-        "bound": o.best_bound,
-        "gap": o.gap,
+        # no bound (NaN) after a neighbourhood search or the greedy fallback: null in the JSON
+        "bound": o.best_bound if math.isfinite(o.best_bound) else None,
+        "gap": o.gap if math.isfinite(o.gap) else None,
         "solve_s": o.solve_seconds,
         "build_s": o.build_seconds,
         "hint_s": o.hint_seconds,
@@ -389,11 +391,17 @@ def goals(res: dict[str, Any]) -> dict[str, Any]:
     """The issue's goals for this scale, each with the figure it was judged on."""
     c = res["cpsat"]
     g = res["greedy"]["objective"]
-    build_ratio = c["build_s"] / max(c["solve_s"], 1e-9)
+    # the neighbourhood search builds small models inside its solve time: the one-model build
+    # is the plain run's
+    lns = _is_lns(c)
+    b = res["cpsat_plain"] if lns else c
+    build_ratio = b["build_s"] / max(c["solve_s"], 1e-9)
     out: dict[str, Any] = {
         "build_well_under_solve": {
             "met": build_ratio <= 0.1,
-            "figure": f"build {c['build_s']:.2f} s = {build_ratio:.1%} of solve {c['solve_s']:.2f} s"
+            "figure": f"build {b['build_s']:.2f} s"
+            + (" (whole model, plain run)" if lns else "")
+            + f" = {build_ratio:.1%} of solve {c['solve_s']:.2f} s"
             f"; candidates {res['candidates_s']:.2f} s",
         }
     }
@@ -405,6 +413,9 @@ def goals(res: dict[str, Any]) -> dict[str, Any]:
     else:
         if c["objective"] is None:
             rel_s = "no solution"
+            met = False
+        elif c["bound"] is None:
+            rel_s = "no bound (neighbourhood search)" if lns else "no bound"
             met = False
         else:
             rel = (c["bound"] - c["objective"]) / max(1.0, abs(c["objective"]))
@@ -422,6 +433,11 @@ def goals(res: dict[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- output
+
+
+def _is_lns(r: dict[str, Any]) -> bool:
+    """Whether the product run improved the greedy by the neighbourhood search."""
+    return any(str(ph).startswith("lns:") for ph in r.get("phases", []))
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -488,7 +504,8 @@ def print_table(res: dict[str, Any]) -> None:
             _ratio(hint, h.get("objective")),
             "–",
         )
-    for label, r in (("CP-SAT (hint)", c), ("CP-SAT plain (no hint)", p)):
+    product = "neighbourhood search (product)" if _is_lns(c) else "CP-SAT (hint)"
+    for label, r in ((product, c), ("CP-SAT plain (no hint)", p)):
         t.add_row(
             label,
             r["status"],
