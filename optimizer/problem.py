@@ -322,7 +322,9 @@ class Problem:
         sub_pins = {p: c for p, c in pins.items() if sub.by_project.get(p)}
         greedy_obj = sum(c.coef for c in hint)
         large = len(part) >= settings.lns_min_candidates
-        if large and settings.hint and not self.policy.lexicographic:
+        # the search starts from the greedy placement, which must hold every pin
+        pins_held = sub_pins.keys() <= {c.project_id for c in hint}
+        if large and settings.hint and pins_held and not self.policy.lexicographic:
             return self._solve_part_lns(
                 sub, back, cands, sub_pins, quotas, hint, settings, limit, log
             )

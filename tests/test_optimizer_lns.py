@@ -114,3 +114,22 @@ def test_a_neighbourhood_only_gets_the_quota_and_floor_the_others_leave() -> Non
     sol, bad, _ = _solve(t)
     assert bad == []
     assert set(sol.placed()) == {"J1", "J2", "K1", "K2"}
+
+
+def test_pins_the_greedy_cannot_hold_are_solved_as_one_model() -> None:
+    # greedy gives J1 (higher priority) the 2026 quota; J2 can only be supplied in 2026 (zone B
+    # has no 2027 quota): only the whole model finds J1 in 2027 and J2 in 2026
+    t = tables(
+        [parcel("P1", 50, 0), parcel("P2", 50, 1000, zone="B")],
+        [
+            project("J1", land_mu=45, inv=12.0, pinned_carrier="P1"),
+            project("J2", land_mu=45, inv=2.0, pinned_carrier="P2"),
+        ],
+        {2026: 50.0, 2027: 50.0},
+        zone_quotas={(2027, "B"): 0.0},
+    )
+    sol, bad, _ = _solve(t)
+    assert bad == []
+    assert {c.project_id for c in sol.greedy} == {"J1"}
+    assert {(c.project_id, c.year) for c in sol.chosen} == {("J1", 2027), ("J2", 2026)}
+    assert not any(ph.startswith("lns:") for ph in sol.outcome.phases)
