@@ -239,7 +239,7 @@ def _build(
     pruned: Counter[str] = Counter()
     excluded: dict[str, Counter[str]] = {}
     n_pairs = 0
-    dominated = [0]
+    dominated = 0
     parcel_index = {c: i for i, c in enumerate(par.ids)}
     for project in instance.projects:
         pid = project.project_id
@@ -273,21 +273,21 @@ def _build(
                     exc[masks[k][0]] += count
             ready = timing.ready_ordinal(project, arr, rules) if arr.kind == "parcel" else None
             idx = np.flatnonzero(ok)
-            found.extend(
-                _expand_years(
-                    project,
-                    arr,
-                    idx,
-                    ready,
-                    years,
-                    rules,
-                    weights,
-                    anchors,
-                    exc,
-                    dominated if drop_dominated else None,
-                    cap=None if pin is not None else max_carriers_per_project,
-                )
+            rows, dropped = _expand_years(
+                project,
+                arr,
+                idx,
+                ready,
+                years,
+                rules,
+                weights,
+                anchors,
+                exc,
+                cap=None if pin is not None else max_carriers_per_project,
+                drop_dominated=drop_dominated,
             )
+            found.extend(rows)
+            dominated += dropped
             if (
                 arr.kind == "parcel"
                 and policy.allow_groups
@@ -317,7 +317,7 @@ def _build(
         cands.extend(itertools.starmap(Candidate, ((k, *f) for k, f in enumerate(found, offset))))
         by_project[pid] = list(range(offset, len(cands)))
         pruned.update(exc)
-    return CandidateSet(cands, by_project, priority, pruned, excluded, years, n_pairs, dominated[0])
+    return CandidateSet(cands, by_project, priority, pruned, excluded, years, n_pairs, dominated)
 
 
 def _cap(found: list[_Fields], k: int, exc: Counter[str]) -> list[_Fields]:
@@ -349,19 +349,19 @@ def _expand_years(
     weights: Weights,
     anchors: dict[str, tuple[float, float]],
     exc: Counter[str],
-    dominated: list[int] | None,
     *,
     cap: int | None,
-) -> list[_Fields]:
+    drop_dominated: bool,
+) -> tuple[list[_Fields], int]:
     """Candidates of one project on single carriers, vectorised over carriers × years.
 
     Coefficients are computed for every (carrier, year) first; with ``cap`` only the carriers
-    with the best coefficients are turned into candidates. On a factory only the best year is
-    kept (the others are dominated; their number is added to ``dominated[0]``) unless
-    ``dominated`` is None.
+    with the best coefficients are turned into candidates. With ``drop_dominated`` only the best
+    year of a factory is kept. Returns the candidates' fields and the number of dominated
+    (factory, year) pairs dropped.
     """
     if len(idx) == 0 or not years:
-        return []
+        return [], 0
     n, kind = len(idx), arr.kind
     desired = timing.desired_start(project)
     yrs = np.array(years, dtype=np.int64)
@@ -413,7 +413,8 @@ def _expand_years(
     )
     coef = coefficient(pr, q2)
     coef = np.where(ok, coef, -1)
-    if kind == "factory" and dominated is not None:
+    dropped = 0
+    if kind == "factory" and drop_dominated:
         # a building's floor is counted over the whole horizon and uses no quota, so the years
         # of one (project, factory) pair share every row: only the best one (the earliest among
         # equals) can be part of an optimum, and the others are dropped (exact)
@@ -421,7 +422,7 @@ def _expand_years(
         keep = np.zeros_like(ok)
         keep[best_t, np.arange(n)] = True
         keep &= ok
-        dominated[0] += int(ok.sum() - keep.sum())
+        dropped = int(ok.sum() - keep.sum())
         ok = keep
     cols = np.flatnonzero(ok.any(axis=0))
     if cap is not None and len(cols) > cap:
@@ -436,7 +437,7 @@ def _expand_years(
     carrier = idx[jc].tolist()
     st = start[tt, jc]
     dates = [dt.date.fromordinal(d) if d < NEVER else None for d in st.tolist()]
-    return list(
+    rows = list(
         zip(
             [project.project_id] * len(jj),
             [kind] * len(jj),
@@ -452,6 +453,7 @@ def _expand_years(
             strict=True,
         )
     )
+    return rows, dropped
 
 
 def _make(

@@ -19,9 +19,9 @@ from optimizer.solution import Solution
 LNS = SolverSettings(time_limit_s=3, deterministic=True, workers=1, lns_min_candidates=1)
 
 
-def _solve(t: Tables, **kw: object) -> tuple[Solution, list[str], Problem]:
+def _solve(t: Tables) -> tuple[Solution, list[str], Problem]:
     prob = Problem(instance(t)).add_quota()
-    sol = prob.solve(LNS if not kw else SolverSettings(**{**LNS.__dict__, **kw}))  # type: ignore[arg-type]
+    sol = prob.solve(LNS)
     table = assignments_table(prob.instance, sol, load_rules())
     return sol, verify_table(t, prob.instance, prob, table), prob
 

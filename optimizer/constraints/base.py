@@ -92,10 +92,6 @@ class ModelContext:
         """Number of candidate variables."""
         return len(self.cands.candidates)
 
-    def var(self, i: int) -> cp_model.IntVar:
-        """The variable of candidate ``i`` as a CP-SAT object (for the rare expression)."""
-        return self.model.get_bool_var_from_proto_index(i)
-
     def add_linear(
         self,
         idx: Sequence[int] | np.ndarray,
