@@ -44,6 +44,7 @@ from geodata.store import (
     check_references,
     write_tables,
 )
+from geodata.textsafe import text_cells_as_text
 from geodata.units import M2_PER_MU, WAN_PER_YI
 
 #: Seed of the shipped demo file ``geodata/demo.gpkg``.
@@ -1445,6 +1446,7 @@ def write_messy_pipeline_xlsx(tables: Tables, path: str | Path) -> None:
     for j, h in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(j)].width = max(8, min(30, 2 * len(h) + 2))
     ws.freeze_panes = ws.cell(row=first, column=3)
+    text_cells_as_text(ws)
     wb.save(path)
 
 
@@ -1464,7 +1466,9 @@ def write_pipeline_xlsx(tables: Tables, path: str | Path, form: str = "messy") -
     if form == "messy":
         write_messy_pipeline_xlsx(tables, path)
     elif form == "plain":
-        projects_sheet(tables).to_excel(path, sheet_name=MESSY_SHEET, index=False)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            projects_sheet(tables).to_excel(writer, sheet_name=MESSY_SHEET, index=False)
+            text_cells_as_text(writer.sheets[MESSY_SHEET])
     else:
         raise ValueError(f"unknown xlsx form {form!r}; expected one of {XLSX_FORMS}")
 

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from geodata.instance import READINESS_NAMES_ZH
@@ -168,6 +169,11 @@ ID_COLUMN = {
     "clusters": "cluster",
 }
 
+#: Columns holding ids or codes that name a row of some layer: kept exactly as written (only
+#: surrounding whitespace trimmed); compared by :func:`id_key` only to find duplicates and
+#: references spelled differently.
+ID_LIKE_COLUMNS = frozenset({"parcel_id", "factory_id", "project_id", "pinned_carrier", "zone"})
+
 _TRUE = {"1", "true", "t", "yes", "y", "是", "可", "可以", "√", "✓", "x"}
 _FALSE = {"0", "false", "f", "no", "n", "否", "不可", "不", "", "×", "-"}
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -186,8 +192,31 @@ def normalise_text(value: Any) -> str:
 
 
 def normalise_id(value: Any) -> str:
-    """An id as text: width-normalised, all whitespace removed, leading zeros kept."""
-    return re.sub(r"\s+", "", normalise_text(value))
+    """An id as text, exactly as written: only surrounding whitespace is trimmed.
+
+    Width (``①``, full-width ``－``), inner spaces and combining accents are kept, so ids come
+    out in every output as they came in. A number cell with an integer value gives its integer
+    text (``19.0`` → ``"19"``); blanks give ``""``. Compare ids with :func:`id_key` only to find
+    duplicates.
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            value = int(value)
+    return str(value).strip()
+
+
+def id_key(value: Any) -> str:
+    """The form in which two ids count as the same: NFKC, no whitespace, case-folded.
+
+    Used only to detect duplicate ids (``XM-1`` and ``XM－1``) and references spelled
+    differently from the id they mean; ids themselves stay as written (:func:`normalise_id`).
+    """
+    s = unicodedata.normalize("NFKC", normalise_id(value))
+    return re.sub(r"\s+", "", s).casefold()
 
 
 def is_blank(value: Any) -> bool:
@@ -214,9 +243,14 @@ def parse_number(value: Any) -> float | None:
 
 
 def parse_bool(value: Any) -> bool | None:
-    """Parse yes/no in English or Chinese; ``None`` when it is neither."""
-    if isinstance(value, bool):
-        return value
+    """Parse yes/no: booleans, 1/0 and the words of ``_TRUE``/``_FALSE``; ``None`` otherwise.
+
+    Accepts real booleans (also numpy's, as GeoPackage boolean fields read), the integers 1 and
+    0 and the texts true/false, yes/no, 是/否, 1/0 in any case and width (older files stored
+    booleans as the text ``True``/``False``).
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
     s = normalise_text(value).lower()
     if s in _TRUE:
         return True
@@ -312,21 +346,37 @@ def coerce_table(
         out[col.name] = pd.Series(values, index=out.index, dtype=object)
     idcol = ID_COLUMN.get(layer)
     if idcol is not None:
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple[str, int]] = {}  # id_key → (first spelling, its row)
         for v, rowno in zip(out[idcol].tolist(), rows, strict=True):
             if v in (None, ""):
                 continue
-            if v in seen:
-                report.error(
-                    "duplicate_id",
-                    f"编号 {v} 重复（与第 {seen[v]} 行相同，已忽略全角/空格差异）",
-                    f"duplicate id {v} (same as row {seen[v]} after normalising width and spaces)",
-                    row=rowno,
-                    column=idcol,
-                    **where,
-                )
+            key = id_key(v)
+            if key not in seen:
+                seen[key] = (str(v), rowno)
+                continue
+            first, first_row = seen[key]
+            if first == str(v):
+                zh = f"编号 “{v}” 重复（与第 {first_row} 行相同）"
+                en = f"duplicate id '{v}' (same as row {first_row})"
             else:
-                seen[v] = rowno
+                zh = (
+                    f"编号 “{v}” 与第 {first_row} 行的 “{first}” 重复（两者只有全角/半角、空格"
+                    "或大小写不同）"
+                )
+                en = (
+                    f"id '{v}' duplicates '{first}' of row {first_row} (they differ only in "
+                    "width, spaces or case)"
+                )
+            report.error(
+                "duplicate_id",
+                zh,
+                en,
+                row=rowno,
+                column=idcol,
+                hint_zh="每行一个不同的编号",
+                hint_en="a distinct id on every row",
+                **where,
+            )
     return out
 
 
@@ -345,11 +395,7 @@ def _coerce_cell(raw: Any, col: Column, report: Report, **where: Any) -> Any:
             return tuple(parse_list(col.default or ""))
         return col.default
     if col.kind == "text":
-        return (
-            normalise_id(raw)
-            if col.name.endswith("_id") or col.name == "pinned_carrier"
-            else (normalise_text(raw))
-        )
+        return normalise_id(raw) if col.name in ID_LIKE_COLUMNS else normalise_text(raw)
     if col.kind == "list":
         return tuple(parse_list(raw))
     if col.kind == "enum":

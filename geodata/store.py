@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 from pyproj import CRS
@@ -40,7 +41,7 @@ from geodata.instance import (
     Quota,
 )
 from geodata.report import DataError, Report, fail
-from geodata.schema import LAYERS, coerce_table
+from geodata.schema import LAYERS, coerce_table, id_key, normalise_id
 from geodata.units import M2_PER_MU, mu_to_cmu, to_int, yi_to_wan
 
 REQUIRED_LAYERS = ("parcels", "projects", "quotas")
@@ -237,14 +238,111 @@ def _first_year(tables: Tables) -> int:
     return min(years) if years else dt.date.today().year
 
 
+def _zone_spellings(tables: Tables, report: Report) -> dict[str, str]:
+    """Zone codes by :func:`~geodata.schema.id_key`, spelled as where zones are defined.
+
+    Zones are defined by the ``zones`` layer when there is one, otherwise by the parcels and
+    factories. A code written in two ways that differ only in width, spaces or case (``A`` and
+    ``Ａ``) is an error naming both spellings (the first spelling is kept).
+    """
+    if tables.zones is not None and "zone" in tables.zones.columns and len(tables.zones):
+        sources = [("zones", tables.zones)]
+    else:
+        sources = [("parcels", tables.parcels), ("factories", tables.factories)]
+    first: dict[str, tuple[str, str, int]] = {}
+    told: set[str] = set()
+    for layer, df in sources:
+        for i, z in enumerate(df["zone"].tolist()):
+            code = normalise_id(z)
+            if not code:
+                continue
+            seen = first.setdefault(id_key(code), (code, layer, i + 1))
+            if seen[0] != code and code not in told:
+                told.add(code)
+                report.error(
+                    "zone_spelling",
+                    f"片区代码 “{code}” 与图层 {seen[1]} 第 {seen[2]} 行的 “{seen[0]}” 只有全角/半角、"
+                    "空格或大小写不同，无法确定是否同一片区",
+                    f"zone code '{code}' differs from '{seen[0]}' ({seen[1]} row {seen[2]}) only "
+                    "in width, spaces or case; cannot tell whether they are one zone",
+                    file=tables.file_of(layer),
+                    layer=layer,
+                    row=i + 1,
+                    column="zone",
+                    hint_zh=f"同一片区统一写作 “{seen[0]}”",
+                    hint_en=f"write one zone the same way everywhere, e.g. '{seen[0]}'",
+                )
+    return {k: v[0] for k, v in first.items()}
+
+
+def _resolve_spelling(
+    tables: Tables,
+    df: pd.DataFrame,
+    column: str,
+    by_key: dict[str, str],
+    report: Report,
+    *,
+    layer: str,
+    target: str,
+) -> None:
+    """Rewrite references that match an id only by :func:`~geodata.schema.id_key` to its spelling.
+
+    A reference spelled exactly like an id is kept; one that matches an id only when width,
+    spaces and case are ignored (``DK－1`` for ``DK-1``) is replaced by the id as spelled in
+    ``target`` with one warning per spelling (an error with ``--strict``); one that matches no id
+    is left for the caller to report. Ids are unique by ``id_key`` (duplicates are errors), so
+    the match is unambiguous.
+    """
+    exact = set(by_key.values())
+    values = df[column].tolist()
+    rows: dict[str, list[int]] = {}
+    out: list[Any] = []
+    for i, v in enumerate(values):
+        canon = by_key.get(id_key(v)) if v and v not in exact else None
+        if canon is None:
+            out.append(v)
+            continue
+        out.append(canon)
+        rows.setdefault(str(v), []).append(i + 1)
+    if not rows:
+        return
+    df[column] = pd.Series(out, index=df.index, dtype=df[column].dtype)
+    for v, at in rows.items():
+        canon = by_key[id_key(v)]
+        more_zh = f"（共 {len(at)} 行）" if len(at) > 1 else ""
+        more_en = f" ({len(at)} rows)" if len(at) > 1 else ""
+        report.warning(
+            "reference_spelling",
+            f"“{v}” 与图层 {target} 中的 “{canon}” 只有全角/半角、空格或大小写不同，按 “{canon}” "
+            f"处理{more_zh}",
+            f"'{v}' matches '{canon}' of layer {target} only when width, spaces and case are "
+            f"ignored; read as '{canon}'{more_en}",
+            file=tables.file_of(layer),
+            layer=layer,
+            row=at[0],
+            column=column,
+            hint_zh=f"与 {target} 中完全一致：“{canon}”",
+            hint_en=f"exactly as in {target}: '{canon}'",
+        )
+
+
 def check_references(tables: Tables, report: Report) -> None:
-    """Tier 3: cross-layer references and arithmetic pre-checks that need no solver."""
+    """Tier 3: cross-layer references and arithmetic pre-checks that need no solver.
+
+    References (a parcel's or factory's zone to the ``zones`` layer, a quota's zone, a project's
+    ``pinned_carrier``) match ids exactly. One that matches only when width, spaces and case are
+    ignored is rewritten in ``tables`` to the id's spelling, with a ``reference_spelling``
+    warning (see :func:`_resolve_spelling`); a zone code written two such ways where zones are
+    defined is an error.
+    """
     par, fac, pro, quo = tables.parcels, tables.factories, tables.projects, tables.quotas
     cluster_codes = set(tables.clusters["cluster"].dropna().astype(str))
-    zone_codes = set(par["zone"].dropna().astype(str)) | set(fac["zone"].dropna().astype(str))
-    if tables.zones is not None and "zone" in tables.zones.columns and len(tables.zones):
-        declared = set(tables.zones["zone"].dropna().astype(str))
+    zone_of = _zone_spellings(tables, report)
+    has_zones = tables.zones is not None and "zone" in tables.zones.columns and len(tables.zones)
+    if has_zones:
+        declared = set(zone_of.values())
         for layer, df in (("parcels", par), ("factories", fac)):
+            _resolve_spelling(tables, df, "zone", zone_of, report, layer=layer, target="zones")
             for i, z in enumerate(df["zone"].tolist()):
                 if z and z not in declared:
                     report.error(
@@ -258,7 +356,17 @@ def check_references(tables: Tables, report: Report) -> None:
                         hint_zh="、".join(sorted(declared)),
                         hint_en=", ".join(sorted(declared)),
                     )
-        zone_codes |= declared
+    zone_codes = set(par["zone"].dropna().astype(str)) | set(fac["zone"].dropna().astype(str))
+    zone_codes |= set(zone_of.values())
+    _resolve_spelling(
+        tables,
+        quo,
+        "zone",
+        zone_of,
+        report,
+        layer="quotas",
+        target="zones" if has_zones else "parcels/factories",
+    )
     for i, z in enumerate(quo["zone"].tolist()):
         if z and z != "*" and z not in zone_codes:
             report.error(
@@ -310,6 +418,19 @@ def check_references(tables: Tables, report: Report) -> None:
     # pins
     parcel_area = dict(zip(par["parcel_id"], par["area_mu"], strict=True))
     carrier_ids = set(parcel_area) | set(fac["factory_id"])
+    carrier_of: dict[str, str] = {}
+    for c in [*par["parcel_id"].tolist(), *fac["factory_id"].tolist()]:
+        if c:
+            carrier_of.setdefault(id_key(c), str(c))
+    _resolve_spelling(
+        tables,
+        pro,
+        "pinned_carrier",
+        carrier_of,
+        report,
+        layer="projects",
+        target="parcels/factories",
+    )
     first = _first_year(tables)
     pinned_land: dict[int, float] = {}
     for i, (pid, pin) in enumerate(zip(pro["project_id"], pro["pinned_carrier"], strict=True)):
@@ -546,34 +667,6 @@ def atomic_path(target: str | Path, *, suffix: str | None = None) -> Iterator[Pa
                 tmp_path.unlink()
 
 
-@contextlib.contextmanager
-def atomic_dir(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``target``; on success it replaces ``target`` by renames.
-
-    An existing ``target`` is moved aside, the new folder renamed into place, then the old one
-    removed, so a reader never sees a half-written folder. Nothing is left behind on failure.
-    """
-    import shutil
-
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; a result folder is for sharing
-    try:
-        yield tmp
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            old.rmdir()
-            target.rename(old)
-            tmp.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
 def check_output_path(out: Path, inputs: list[Path], overwrite: bool) -> None:
     """Refuse an output that exists (without ``overwrite``) or that is one of the inputs."""
     for i in inputs:
@@ -597,6 +690,8 @@ def check_output_path(out: Path, inputs: list[Path], overwrite: bool) -> None:
 
 
 def _to_layer(df: pd.DataFrame) -> pd.DataFrame:
+    """A layer's cells as GeoPackage fields: lists as ``a;b``, dates as ISO text, numbers as
+    numbers and booleans as GeoPackage booleans (integer fields of subtype boolean)."""
     out = df.copy()
     for col in out.columns:
         if col == "geometry":
@@ -606,6 +701,15 @@ def _to_layer(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = [";".join(sorted(v)) if v else "" for v in vals]
         elif any(isinstance(v, dt.date) for v in vals):
             out[col] = [v.isoformat() if isinstance(v, dt.date) else None for v in vals]
+        elif _boolean(vals, str(col)):
+            # a pandas bool column is written as a boolean field (an object column would be
+            # the text 'True'/'False', which every reader takes as true)
+            blank = [_blank(v) for v in vals]
+            out[col] = pd.Series(
+                [None if b else bool(v) for v, b in zip(vals, blank, strict=True)],
+                index=out.index,
+                dtype="boolean" if any(blank) else bool,
+            )
         elif out[col].dtype == object and _numeric(vals, str(col)):
             # typed numbers, not text, in the GeoPackage (QGIS/ArcGIS users sort and filter them)
             out[col] = pd.to_numeric(pd.Series(vals, index=out.index, dtype=object))
@@ -613,6 +717,19 @@ def _to_layer(df: pd.DataFrame) -> pd.DataFrame:
 
 
 _NUMERIC_COLUMNS = {c.name for cols in LAYERS.values() for c in cols if c.kind in ("int", "real")}
+_BOOL_COLUMNS = {c.name for cols in LAYERS.values() for c in cols if c.kind == "bool"}
+
+
+def _blank(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v))
+
+
+def _boolean(vals: list[object], name: str) -> bool:
+    """True for a column of booleans and blanks (all-blank only for contract boolean columns)."""
+    present = [v for v in vals if not _blank(v)]
+    if not all(isinstance(v, bool | np.bool_) for v in present):
+        return False
+    return bool(present) or name in _BOOL_COLUMNS
 
 
 def _numeric(vals: list[object], name: str) -> bool:
@@ -649,7 +766,9 @@ def write_tables(tables: Tables, path: str | Path, *, overwrite: bool = False) -
         ):
             pyogrio.write_dataframe(_to_layer(df), tmp, layer=name, driver="GPKG")
         if tables.zones is not None and len(tables.zones):
-            tables.zones.to_file(tmp, layer="zones", driver="GPKG", engine="pyogrio")
+            gpd.GeoDataFrame(
+                _to_layer(tables.zones), geometry=tables.zones.geometry.name, crs=tables.zones.crs
+            ).to_file(tmp, layer="zones", driver="GPKG", engine="pyogrio")
     return path
 
 

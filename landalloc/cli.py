@@ -9,7 +9,9 @@ group; this module adds the global options and maps outcomes to the contract's e
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import traceback
 
 import click
@@ -40,6 +42,7 @@ readiness; writes maps and reports.
 退出码 / exit codes:
   0 完成 done · 2 输入有误 bad input · 3 锁定条件冲突 infeasible
   4 时限内无解 no solution in time · 1 内部错误 internal error
+  130/143 被 Ctrl-C / SIGTERM 中断，未写出结果 interrupted, nothing written
 """
 
 
@@ -101,10 +104,34 @@ def _lang_from_argv(argv: list[str]) -> str:
     return os.environ.get("LANDALLOC_LANG", "zh")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, turned into an interrupt so that a run cleans up as it does on Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+#: Exit codes of an interrupted run: 128 + the signal's number, as shells report it.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_from_argv(args)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(args, lang)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: list[str], lang: str) -> int:
     try:
         app.main(args=args, prog_name="landalloc", standalone_mode=False)
         return 0
@@ -112,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code or 0)
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 1
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # click wraps Ctrl-C in Abort
+            return _interrupted(exc.__cause__, lang)
         err_console.print(t(lang, "已中止", "aborted"))
         return 1
     except click.ClickException as exc:
@@ -153,8 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         for v in exc.violations[:50]:
             err_console.print("  - " + v, markup=False)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, lang)
     except Exception:
         err_console.print(
             t(
@@ -167,9 +196,28 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _interrupted(exc: KeyboardInterrupt, lang: str) -> int:
+    code = EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+    err_console.print(
+        t(
+            lang,
+            "已中断：没有写出新结果，原有结果（如有）保持不变",
+            "interrupted: no new result was written; an existing result is unchanged",
+        )
+    )
+    return code
+
+
 def run() -> None:  # pragma: no cover - console script shim
     """Console-script entry: exit with :func:`main`'s code."""
-    sys.exit(main())
+    code = main()
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        # A CP-SAT search stopped from another thread can make the interpreter's own shutdown
+        # abort (std::terminate, exit 134); everything is written and flushed, so leave now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

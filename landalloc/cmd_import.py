@@ -22,7 +22,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from geodata import vector
 from geodata.report import Report, fail
-from geodata.schema import normalise_text
+from geodata.schema import normalise_id
 from geodata.store import Tables, check_output_path, check_references, from_frames, write_tables
 from landalloc.console import err_console, out_console, print_report, t
 
@@ -129,7 +129,7 @@ def _zone_values(gdf: gpd.GeoDataFrame, report: Report, file: str, layer: str) -
             column="zone",
         )
         return
-    gdf["zone"] = [normalise_text(z) for z in gdf["zone"].tolist()]
+    gdf["zone"] = [normalise_id(z) for z in gdf["zone"].tolist()]  # codes as written
 
 
 def import_data(

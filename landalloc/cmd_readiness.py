@@ -31,6 +31,7 @@ from geodata.instance import Instance, Project
 from geodata.report import fail
 from geodata.schema import LAYERS
 from geodata.store import Tables, atomic_path, load
+from geodata.textsafe import neutralise_csv_text, text_cells_as_text
 from geodata.units import cmu_to_mu
 from landalloc.console import out_console, print_report, t
 from optimizer.readiness import (
@@ -268,6 +269,7 @@ def _write_xlsx(
         for name, df, style in sheets:
             df.to_excel(writer, sheet_name=name, index=False)
             ws = writer.sheets[name]
+            text_cells_as_text(ws)  # department and item names (rules files) stay text
             _format_sheet(ws, df)
             if style is not None:
                 style(ws, df)
@@ -275,7 +277,9 @@ def _write_xlsx(
 
 def _write_csv(path: Path, df: pd.DataFrame) -> None:
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        neutralise_csv_text(df).to_csv(
+            tmp, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"
+        )
 
 
 def _write_gpkg(path: Path, tables: Tables, inv: pd.DataFrame) -> None:

@@ -27,8 +27,17 @@ import pandas as pd
 from openpyxl import Workbook
 
 from geodata.report import DataError, Problem, Report
-from geodata.store import atomic_dir, atomic_path
+from geodata.store import atomic_path
+from geodata.textsafe import neutralise_csv_text, neutralise_text, restore_csv_text
 from landalloc import __version__
+from landalloc.outdir import (
+    OutputLock,
+    check_target,
+    clean_stale,
+    is_landalloc_folder,
+    replacing,
+    write_marker,
+)
 from landalloc.report_xlsx import add_table_sheet
 from landalloc.scenario import load_scenario, tables_as_run
 from optimizer.errors import InfeasibleError, NoSolutionError, VerificationError
@@ -189,8 +198,19 @@ def _labels(paths: Sequence[Path]) -> list[str]:
 
 
 def _copy_folder(src: Path, dst: Path) -> None:
-    """Replace ``dst`` by a copy of ``src`` (copied beside it first, then renamed)."""
-    with atomic_dir(dst) as tmp:
+    """Replace ``dst`` (absent, or a landalloc result) by a copy of ``src``, atomically."""
+    if dst.exists() and not is_landalloc_folder(dst, "result"):
+        r = Report()
+        r.error(
+            "output_not_result",
+            f"{dst} 不是 landalloc 的结果目录，landalloc 不会覆盖它",
+            f"{dst} is not a landalloc result folder; landalloc will not replace it",
+            file=str(dst),
+            hint_zh="移走该目录，或另选比较结果目录",
+            hint_en="move it away, or choose another comparison folder",
+        )
+        raise DataError(r)
+    with replacing(dst) as tmp:
         shutil.copytree(src, tmp, dirs_exist_ok=True)
 
 
@@ -232,6 +252,26 @@ def solve_batch(
         When a scenario cannot be solved; the results of the others stay in the cache.
     """
     overrides = {**(solver_overrides or {}), "workers": 1}
+    from landalloc.run import run_inputs
+
+    inputs = [i for p in paths for i in run_inputs(Path(p))]
+    check_target(out, inputs=inputs, kind="compare")
+    with OutputLock(out):
+        clean_stale(out)
+        if not is_landalloc_folder(out, "compare"):
+            out.mkdir(parents=True, exist_ok=True)
+            write_marker(out, "compare")
+        return _solve_batch(paths, out, lang, overrides, processes, on_event)
+
+
+def _solve_batch(
+    paths: Sequence[Path],
+    out: Path,
+    lang: str,
+    overrides: dict[str, Any],
+    processes: int,
+    on_event: ProgressHook | None,
+) -> list[ScenarioRun]:
     report = Report()
     runs: list[ScenarioRun] = []
     labels = _labels(paths)
@@ -282,7 +322,10 @@ def solve_batch(
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """A result CSV, its text columns as the data had them (see :mod:`geodata.textsafe`)."""
+    return restore_csv_text(
+        pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    )
 
 
 def _num(x: Any) -> float | None:
@@ -504,8 +547,10 @@ def write_compare_xlsx(
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    # text that starts like a formula gets a leading ' (names, reasons; scenario-name headers)
+    safe = neutralise_csv_text(df).rename(columns=neutralise_text)
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig")
+        safe.to_csv(tmp, index=False, encoding="utf-8-sig")
 
 
 def _compare_map_html(runs: Sequence[ScenarioRun], lang: str) -> str | None:

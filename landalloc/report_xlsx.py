@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from geodata.textsafe import text_cells_as_text
+
 HEADERS_ZH: dict[str, str] = {
     "project_id": "项目编号",
     "name": "项目名称",
@@ -87,6 +89,7 @@ def add_table_sheet(
 
 
 def _format(ws: Any, ncols: int) -> None:
+    text_cells_as_text(ws)  # names from the data stay text, never formulas (every sheet gets here)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL

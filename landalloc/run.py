@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -12,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import yaml
 
 from geodata.instance import Instance
 from geodata.report import DataError, Report
-from geodata.store import Tables, atomic_dir, build_instance, load
+from geodata.store import Tables, build_instance, load
 from geodata.units import mu_to_cmu
 from landalloc import __version__
+from landalloc.outdir import OutputLock, check_target, clean_stale, replacing
 from landalloc.report_xlsx import write_report
 from landalloc.scenario import (
     Scenario,
@@ -314,27 +315,31 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def _exists(out: Path) -> DataError:
-    r = Report()
-    r.error(
-        "output_exists",
-        f"输出目录 {out} 已存在且非空；如需覆盖请加 --overwrite",
-        f"output folder {out} exists and is not empty; pass --overwrite to replace it",
-        file=str(out),
-    )
-    return DataError(r)
+def run_inputs(scenario_path: Path) -> list[Path]:
+    """The files a solve reads: the scenario and, when it names one that parses, its data."""
+    inputs = [scenario_path]
+    with contextlib.suppress(DataError, OSError):
+        inputs.append(load_scenario(scenario_path).data_path(scenario_path))
+    return inputs
 
 
 def write_result(
     result: RunResult, scenario_path: Path, out: Path, *, overwrite: bool = False, lang: str = "zh"
 ) -> Path:
-    """Write every output file into a temp folder beside ``out``, then rename it into place."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise _exists(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_dir(out) as tmp:
-        _write_all(result, scenario_path, tmp, lang)
+    """Write every output file into a folder beside ``out``, then swap it into place.
+
+    ``out`` is checked (:func:`landalloc.outdir.check_target`) and locked while it is written.
+    """
+    check_target(out, inputs=run_inputs(scenario_path), overwrite=overwrite)
+    with OutputLock(out):
+        clean_stale(out)
+        _write_locked(result, scenario_path, out, lang)
     return out
+
+
+def _write_locked(result: RunResult, scenario_path: Path, out: Path, lang: str) -> None:
+    with replacing(out) as tmp:
+        _write_all(result, scenario_path, tmp, lang)
 
 
 def _run_date(result: RunResult) -> dt.date:
@@ -367,12 +372,15 @@ def _readiness_rows(result: RunResult) -> pd.DataFrame:
 
 
 def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> None:
-    result.assignments.to_csv(d / "assignments.csv", index=False, encoding="utf-8-sig")
-    result.unassigned.to_csv(d / "unassigned.csv", index=False, encoding="utf-8-sig")
-    result.quota.to_csv(d / "quota_use.csv", index=False, encoding="utf-8-sig")
+    from geodata.textsafe import neutralise_csv_text as safe  # names etc.: no live formulas
+
+    safe(result.assignments).to_csv(d / "assignments.csv", index=False, encoding="utf-8-sig")
+    safe(result.unassigned).to_csv(d / "unassigned.csv", index=False, encoding="utf-8-sig")
+    safe(result.quota).to_csv(d / "quota_use.csv", index=False, encoding="utf-8-sig")
     ready = _readiness_rows(result)
-    ready.to_csv(d / "readiness_projects.csv", index=False, encoding="utf-8-sig")
-    _parcel_readiness(result, lang).to_csv(d / "readiness.csv", index=False, encoding="utf-8-sig")
+    safe(ready).to_csv(d / "readiness_projects.csv", index=False, encoding="utf-8-sig")
+    parcels = _parcel_readiness(result, lang)
+    safe(parcels).to_csv(d / "readiness.csv", index=False, encoding="utf-8-sig")
     (d / "summary.json").write_text(
         json.dumps(result.summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
@@ -402,30 +410,9 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
 
 
 def _write_gpkg(result: RunResult, path: Path) -> None:
-    t = result.tables
-    a = result.assignments
-    par = gpd.GeoDataFrame(
-        t.parcels[["parcel_id", "zone", "land_use", "area_mu", "geometry"]],
-        geometry="geometry",
-        crs=t.parcels.crs,
-    )
-    pa = a[a["carrier_kind"] == "parcel"].set_index("carrier_id")
-    for col in ("project_id", "name", "cluster", "year", "start_date", "readiness", "group_id"):
-        par[col] = [pa[col].get(pid, None) if pid in pa.index else None for pid in par["parcel_id"]]
-    par["status"] = ["placed" if pid in pa.index else "vacant" for pid in par["parcel_id"]]
-    par.to_file(path, layer="parcels", driver="GPKG", engine="pyogrio")
-    if len(t.factories):
-        fac = gpd.GeoDataFrame(
-            t.factories[["factory_id", "zone", "floor_area_m2", "geometry"]],
-            geometry="geometry",
-            crs=t.factories.crs,
-        )
-        fa = a[a["carrier_kind"] == "factory"]
-        used = fa.groupby("carrier_id")["floor_m2"].sum()
-        names = fa.groupby("carrier_id")["project_id"].apply(lambda s: ";".join(sorted(s)))
-        fac["floor_let_m2"] = [float(used.get(f, 0.0)) for f in fac["factory_id"]]
-        fac["projects"] = [names.get(f, "") for f in fac["factory_id"]]
-        fac.to_file(path, layer="factories", driver="GPKG", engine="pyogrio")
+    from landalloc.result_gpkg import write_result_gpkg
+
+    write_result_gpkg(result, path)
 
 
 def _write_map(result: RunResult, path: Path, lang: str) -> None:
@@ -454,13 +441,20 @@ def run(
     solver_overrides: dict[str, Any] | None = None,
     strict: bool = False,
 ) -> RunResult:
-    """Solve a scenario and write its result folder (``strict``: warnings block the run)."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise _exists(out)
-    t0 = time.perf_counter()
-    result = solve_scenario(
-        scenario_path, lang=lang, solver_overrides=solver_overrides, strict=strict
-    )
-    result.summary["total_seconds"] = round(time.perf_counter() - t0, 3)
-    write_result(result, scenario_path, out, overwrite=overwrite, lang=lang)
+    """Solve a scenario and write its result folder (``strict``: warnings block the run).
+
+    The output place is checked before any data is loaded and locked until the result is in
+    place; an interrupt (``KeyboardInterrupt``) leaves what was there untouched.
+    """
+    inputs = run_inputs(scenario_path)
+    check_target(out, inputs=inputs, overwrite=overwrite)
+    with OutputLock(out):
+        clean_stale(out)
+        check_target(out, inputs=inputs, overwrite=overwrite)  # another run may have ended
+        t0 = time.perf_counter()
+        result = solve_scenario(
+            scenario_path, lang=lang, solver_overrides=solver_overrides, strict=strict
+        )
+        result.summary["total_seconds"] = round(time.perf_counter() - t0, 3)
+        _write_locked(result, scenario_path, out, lang)
     return result

@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from geodata.crs import CHINA_BOUNDS, check_crs
 from geodata.geometry import AREA_TOLERANCE, check_parcel_geometry, overlapping_pairs
 from geodata.report import DataError, Problem, Report
-from geodata.schema import LAYERS, coerce_table, normalise_id
+from geodata.schema import LAYERS, coerce_table, id_key, normalise_id
 from geodata.store import Tables, check_references, validate
 from geodata.units import M2_PER_MU
 from geodata.vector import check_area_column
@@ -614,13 +614,14 @@ def _extra_projects(
         loc,
         report,
     )
-    have = {str(p) for p in projects["project_id"]}
+    have = {id_key(p): str(p) for p in projects["project_id"]}  # duplicates ignore width etc.
     for i, pid in enumerate(typed.get("project_id", [])):
-        if pid and str(pid) in have:
+        if pid and id_key(pid) in have:
+            zh, en = _spelled_as(have[id_key(pid)], str(pid))
             report.error(
                 "duplicate_id",
-                f"extra_projects 中的项目编号 {pid} 与数据中的项目重复",
-                f"extra_projects: project_id {pid} already exists in the data",
+                f"extra_projects 中的项目编号 {pid} 与数据中的项目{zh}重复",
+                f"extra_projects: project_id {pid} already exists in the data{en}",
                 **loc.at("extra_projects", i, "project_id"),
             )
     if len(report.errors) > errors_before or not set(projects.columns) <= set(typed.columns):
@@ -694,26 +695,38 @@ def _extra_parcels(
     return out.reindex(columns=tables.parcels.columns)
 
 
+def _spelled_as(existing: str, given: str) -> tuple[str, str]:
+    """Message parts naming the data's spelling of an id equal to ``given`` after normalising."""
+    if existing == given:
+        return "", ""
+    return (
+        f" {existing}（只有全角/半角、空格或大小写不同）",
+        f" as {existing} (differing only in width, spaces or case)",
+    )
+
+
 def _check_extra_ids(ids: list[str], tables: Tables, loc: _Locator, report: Report) -> None:
     """Extra parcel ids must be new: not a parcel or factory of the data, not repeated."""
-    data_ids = {str(x) for x in tables.parcels["parcel_id"]} | {
-        str(x) for x in tables.factories["factory_id"]
+    data_ids = {  # compared by id_key: ids differing only in width, spaces or case clash
+        id_key(x): str(x)
+        for x in [*tables.parcels["parcel_id"].tolist(), *tables.factories["factory_id"].tolist()]
     }
     first: dict[str, int] = {}
     for i, pid in enumerate(ids):
         if not pid:
             continue
-        if pid in data_ids:
+        if id_key(pid) in data_ids:
+            zh, en = _spelled_as(data_ids[id_key(pid)], pid)
             report.error(
                 "duplicate_id",
-                f"extra_parcels 中的地块编号 {pid} 与数据中的载体重复",
-                f"extra_parcels: parcel_id {pid} already exists in the data",
+                f"extra_parcels 中的地块编号 {pid} 与数据中的载体{zh}重复",
+                f"extra_parcels: parcel_id {pid} already exists in the data{en}",
                 hint_zh="新的地块编号",
                 hint_en="a new parcel id",
                 **loc.at("extra_parcels", i, "parcel_id"),
             )
-        elif pid in first:
-            j = first[pid]
+        elif id_key(pid) in first:
+            j = first[id_key(pid)]
             report.error(
                 "duplicate_id",
                 f"extra_parcels 中的地块编号 {pid} 重复（与 extra_parcels.{j} 相同）",
@@ -723,7 +736,7 @@ def _check_extra_ids(ids: list[str], tables: Tables, loc: _Locator, report: Repo
                 **loc.at("extra_parcels", i, "parcel_id"),
             )
         else:
-            first[pid] = i
+            first[id_key(pid)] = i
 
 
 def _check_extra_codes(

@@ -11,6 +11,7 @@ import pandas as pd
 from geodata.report import DataError, Report
 from geodata.schema import UNASSIGNED_COLUMNS
 from geodata.store import Tables, validate
+from geodata.textsafe import restore_csv_text
 from maps.render import READINESS_COLUMNS, ResultTables
 
 
@@ -27,7 +28,10 @@ def _csv(path: Path, report: Report, *, required: bool) -> pd.DataFrame | None:
             )
         return None
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        # names as the data had them, without the ' that keeps them from being formulas
+        return restore_csv_text(
+            pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        )
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         report.error(
             "unreadable",

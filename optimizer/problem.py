@@ -14,6 +14,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from geodata.instance import Instance
+from optimizer import interrupt
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
 from optimizer.components import split_components
 from optimizer.constraints.base import ModelContext, chosen_values
@@ -489,7 +490,7 @@ class Problem:
             p.num_workers = max(1, settings.workers)
             p.max_time_in_seconds = limit
         solver.log_callback = log.append
-        return solver.solve(model)
+        return interrupt.solve(solver, model)
 
     def _diagnose(
         self, cands: CandidateSet, pins: dict[str, str], quotas: dict[tuple[int, str], int]
@@ -501,7 +502,7 @@ class Problem:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.max_time_in_seconds = 30.0
-        status = solver.solve(ctx.model)
+        status = interrupt.solve(solver, ctx.model)
         if status != cp_model.INFEASIBLE:
             return [
                 ("锁定条件冲突，但无法确定具体规则", "locked decisions conflict (core unknown)")
@@ -514,7 +515,7 @@ class Problem:
         check = cp_model.CpSolver()
         check.parameters.num_workers = 1
         check.parameters.max_time_in_seconds = 30.0
-        confirmed = check.solve(ctx.model) == cp_model.INFEASIBLE
+        confirmed = interrupt.solve(check, ctx.model) == cp_model.INFEASIBLE
         out = [(ctx.groups[k][1], ctx.groups[k][2]) for k in sorted(core)]
         if not confirmed:
             out.append(("（冲突核未能复核确认）", "(the conflict core could not be confirmed)"))

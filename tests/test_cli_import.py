@@ -435,3 +435,33 @@ def test_factories_points(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0, capsys.readouterr().err
     got = gpd.read_file(out, layer="factories")
     assert got["factory_id"].tolist() == ["F1"] and got["floor_area_m2"].tolist() == [5000.0]
+
+
+def test_ids_kept_as_written_and_booleans_stored_as_booleans(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids: list[object] = ["DK ①", "DKe\u0301", "DK-3"]  # circled digit, combining accent
+    gpkg = write(
+        parcels_gdf(地块编号=ids, 片区=["片区 Ⅰ"] * 3, 是否可分割=["是", "否", "1"]),
+        tmp_path / "parcels.gpkg",
+    )
+    projects = tmp_path / "odd_projects.csv"
+    projects.write_text(
+        "project_id,cluster,investment_yi,land_mu,ready_to_build,pinned_carrier\n"
+        "XM-①,photonics,2,50,是,DK ①\nXM 2026 01,photonics,3,55,false,\n",
+        encoding="utf-8",
+    )
+    quotas = tmp_path / "odd_quotas.csv"
+    quotas.write_text("年份,片区,指标(亩)\n2025,全区,1000\n2025,片区 Ⅰ,400\n", encoding="utf-8")
+    code, out = run(tmp_path, gpkg, projects=projects, quotas=quotas)
+    assert code == 0, capsys.readouterr().err
+    par = pyogrio.read_dataframe(out, layer="parcels")
+    assert par["parcel_id"].tolist() == ids and set(par["zone"]) == {"片区 Ⅰ"}
+    assert par["divisible"].dtype == bool and par["divisible"].tolist() == [True, False, True]
+    pro = pyogrio.read_dataframe(out, layer="projects")
+    assert pro["project_id"].tolist() == ["XM-①", "XM 2026 01"]
+    assert pro["pinned_carrier"].tolist() == ["DK ①", ""]
+    assert pro["ready_to_build"].dtype == bool and pro["ready_to_build"].tolist() == [True, False]
+    assert sorted(pyogrio.read_dataframe(out, layer="quotas")["zone"]) == ["*", "片区 Ⅰ"]
+    info = pyogrio.read_info(out, layer="parcels")
+    assert info["ogr_subtypes"][list(info["fields"]).index("divisible")] == "OFSTBoolean"

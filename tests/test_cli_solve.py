@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import parcel, project, tables, write_gpkg
+from builders import factory, parcel, project, tables, write_gpkg
 
 from landalloc.cli import main
 
@@ -98,13 +98,14 @@ def test_existing_output_needs_overwrite(
 ) -> None:
     _data(tmp_path)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "keep.txt").write_text("x")
+    assert main(["solve", str(_scenario(tmp_path)), "--out", str(out)]) == 0
+    first, inode = (out / "summary.json").read_bytes(), out.stat().st_ino
+    capsys.readouterr()
     assert main(["solve", str(_scenario(tmp_path)), "--out", str(out)]) == 2
     assert "--overwrite" in capsys.readouterr().err
-    assert (out / "keep.txt").exists()
+    assert (out / "summary.json").read_bytes() == first
     assert main(["solve", str(_scenario(tmp_path)), "--out", str(out), "--overwrite"]) == 0
-    assert not (out / "keep.txt").exists() and (out / "summary.json").exists()
+    assert out.stat().st_ino != inode  # a new folder was swapped in
 
 
 def test_conflicting_pins_exit_3_and_write_nothing(
@@ -144,3 +145,67 @@ def test_verifier_violation_is_exit_1_and_nothing_written(
     assert main(["solve", str(_scenario(tmp_path)), "--out", str(out)]) == 1
     assert "broken on purpose" in capsys.readouterr().err
     assert not out.exists()
+
+
+# ids with a circled digit, inner spaces and a combining accent (e + U+0301), and a zone code
+# with a Roman numeral: NFKC would turn them into other strings
+ODD_IDS = {"group": "XM-①", "pinned": "XM 2026 01", "factory": "XMe\u0301"}
+ODD_CARRIERS = ("DK ①", "DK ②", "DK-3 ", "厂房\u3000①")  # the last two with trailing blanks
+ODD_ZONE = "片区 Ⅰ"
+
+
+def test_ids_survive_load_solve_and_outputs_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p1, p2, p3, f1 = ODD_CARRIERS
+    side = (50 * 10000 / 15) ** 0.5  # DK ① and DK ② touch: a 合并供地 group
+    t = tables(
+        [
+            parcel(p1, 50, 0, zone=ODD_ZONE),
+            parcel(p2, 50, side, zone=ODD_ZONE),
+            parcel(p3, 60, 2000, zone=ODD_ZONE),
+        ],
+        [
+            project(ODD_IDS["group"], land_mu=90, inv=5.0),
+            project(ODD_IDS["pinned"], land_mu=55, inv=2.0, pinned_carrier="DK-3"),
+            project(ODD_IDS["factory"], floor_m2=3000, inv=1.0),
+        ],
+        {2026: 300.0},
+        factories=[factory(f1, 5000, zone=ODD_ZONE)],
+        zone_quotas={(2026, ODD_ZONE): 300.0},
+    )
+    write_gpkg(t, tmp_path / "d.gpkg")
+    s = tmp_path / "s.yaml"
+    s.write_text(
+        "name: ids\ndata: d.gpkg\nyears: [2026]\nsolver: {time_limit_s: 2, deterministic: true}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["solve", str(s), "--out", str(out)]) == 0, capsys.readouterr().err
+    a = pd.read_csv(out / "assignments.csv", dtype=str, keep_default_na=False)
+    got = {(r.project_id, r.carrier_id, r.group_id, r.zone) for r in a.itertuples()}
+    group = f"{p1}+{p2}"
+    assert got == {
+        (ODD_IDS["group"], p1, group, ODD_ZONE),
+        (ODD_IDS["group"], p2, group, ODD_ZONE),
+        (ODD_IDS["pinned"], p3.strip(), "", ODD_ZONE),
+        (ODD_IDS["factory"], f1.strip(), "", ODD_ZONE),
+    }
+    assert pd.read_csv(out / "unassigned.csv").empty
+
+
+def test_ids_equal_after_normalising_are_duplicates_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    t = tables(
+        [parcel("P1", 50, 0)],
+        [project("XM-1", land_mu=45), project("XM-2", land_mu=45)],
+        {2026: 100.0},
+    )
+    t.projects.loc[1, "project_id"] = "XM－1"  # full-width hyphen
+    data = write_gpkg(t, tmp_path / "d.gpkg")
+    assert main(["--lang", "en", "validate", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "'XM－1' duplicates 'XM-1' of row 1" in err and "'XM-1'" in err and "row 1" in err
+    assert "d.gpkg" in err and "layer projects" in err and "row 2" in err
+    assert "column project_id" in err

@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 from pyproj import Geod, Transformer
 
@@ -82,6 +83,15 @@ def test_shipped_files_are_the_default_demo_valid_and_round_trip() -> None:
     cands = Problem.standard(inst).candidates()
     pinned = [p.project_id for p in inst.projects if p.pinned_carrier]
     assert pinned and all(cands.by_project[pid] for pid in pinned)
+
+
+def test_shipped_demo_stores_booleans_as_booleans() -> None:
+    for layer, col in (("parcels", "divisible"), ("projects", "ready_to_build")):
+        info = pyogrio.read_info(SHIPPED / "demo.gpkg", layer=layer)
+        i = list(info["fields"]).index(col)
+        assert (info["ogr_types"][i], info["ogr_subtypes"][i]) == ("OFTInteger", "OFSTBoolean")
+        values = pyogrio.read_dataframe(SHIPPED / "demo.gpkg", layer=layer)[col]
+        assert values.dtype == bool and values.any() and not values.all(), (layer, col)
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:

@@ -288,13 +288,25 @@ def test_ids_keep_their_text(tmp_path: Path) -> None:
         [18, "ic", 1, 10],  # numeric cell
         [19.0, "ic", 1, 10],  # float cell with an integer value
         [20, "ic", 1, 10],  # numeric cell shown as 00020 by its number format
-        ["ＰＲ－２１", "ic", 1, 10],  # full-width text
+        ["ＰＲ－２１", "ic", 1, 10],  # full-width text, kept as written
+        ["XM-①", "ic", 1, 10],  # circled digit
+        [" XM 2026 01 ", "ic", 1, 10],  # inner spaces kept, outer ones trimmed
+        ["XMe\u0301", "ic", 1, 10],  # e + combining acute accent
     ]
     path = write_xlsx(tmp_path / "p.xlsx", rows, formats={"A5": "00000"})
     table, report = read(path)
     assert not report.errors, [p.text("en") for p in report.errors]
     assert table is not None
-    assert list(table["project_id"]) == ["00017", "18", "19", "00020", "PR-21"]
+    assert list(table["project_id"]) == [
+        "00017",
+        "18",
+        "19",
+        "00020",
+        "ＰＲ－２１",
+        "XM-①",
+        "XM 2026 01",
+        "XMe\u0301",
+    ]
 
 
 def test_csv_text_ids_and_contract_headers(tmp_path: Path) -> None:
@@ -424,6 +436,7 @@ def test_duplicate_ids_name_excel_rows(tmp_path: Path) -> None:
     assert p.layer == "项目库"
     assert p.column is not None and "项目编号" in p.column
     assert "第 5 行" in p.text("zh") and "项目编号" in p.text("zh")
+    assert "“Ｐ０１”" in p.zh and "“P 01”" in p.zh  # both spellings
 
 
 @pytest.mark.parametrize("bad", ["约50亩", "待定", "—"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 from shapely.geometry import Point, Polygon, box
 
@@ -14,6 +16,7 @@ from geodata import geometry as geom_mod
 from geodata.report import DataError, Report
 from geodata.store import (
     atomic_path,
+    build_instance,
     check_output_path,
     check_references,
     from_frames,
@@ -242,3 +245,148 @@ def test_check_output_path(tmp_path: Path) -> None:
         check_output_path(inp, [], overwrite=False)
     check_output_path(inp, [], overwrite=True)
     check_output_path(tmp_path / "new.gpkg", [inp], overwrite=False)
+
+
+# --------------------------------------------------------------------------- booleans and ids
+
+
+def _field(path: Path, layer: str, name: str) -> tuple[str, str, str]:
+    """(OGR type, OGR subtype, SQLite declared type) of one field of a GeoPackage layer."""
+    info = pyogrio.read_info(path, layer=layer)
+    i = list(info["fields"]).index(name)
+    with sqlite3.connect(path) as con:
+        decl = {r[1]: r[2] for r in con.execute(f'PRAGMA table_info("{layer}")')}
+    return info["ogr_types"][i], info["ogr_subtypes"][i], decl[name]
+
+
+def test_booleans_are_written_as_geopackage_booleans(tmp_path: Path) -> None:
+    report = Report()
+    par = parcels([sq(0), sq(1)]).assign(divisible=[True, False], listed=[True, None])
+    pro = frames()["projects"].assign(ready_to_build=["是"])  # type: ignore[attr-defined]
+    tables = from_frames(**frames(parcels=par, projects=pro), report=report, file=None)  # type: ignore[arg-type]
+    assert not report.errors
+    out = write_tables(tables, tmp_path / "d.gpkg")
+    for layer, col in (
+        ("parcels", "divisible"),
+        ("parcels", "listed"),
+        ("projects", "ready_to_build"),
+    ):
+        assert _field(out, layer, col) == ("OFTInteger", "OFSTBoolean", "BOOLEAN"), (layer, col)
+    back = pyogrio.read_dataframe(out, layer="parcels")
+    assert back["divisible"].dtype == bool and back["divisible"].tolist() == [True, False]
+    pro_back = pyogrio.read_dataframe(out, layer="projects")
+    assert pro_back["ready_to_build"].dtype == bool and pro_back["ready_to_build"].tolist() == [
+        True
+    ]
+    again, report = validate(out)
+    assert again is not None and not report.errors
+    assert again.parcels["divisible"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        ["是", "否", "true", "false", "1", "0"],
+        ["True", "False", "yes", "no", "TRUE", "否"],  # older files stored 'True'/'False' text
+        [1, 0, 1, 0, 1, 0],
+        [True, False, True, False, True, False],
+    ],
+)
+def test_boolean_text_forms_convert_on_input(tmp_path: Path, written: list[object]) -> None:
+    path = tmp_path / "in.gpkg"
+    n = len(written)
+    par = parcels([sq(i) for i in range(n)]).assign(divisible=written)
+    par.to_file(path, layer="parcels", driver="GPKG", engine="pyogrio")
+    pro = pd.DataFrame(
+        {
+            "project_id": [f"X{i}" for i in range(n)],
+            "cluster": ["ph"] * n,
+            "investment_yi": [2.0] * n,
+            "land_mu": [50.0] * n,
+            "ready_to_build": written,
+        }
+    )
+    pyogrio.write_dataframe(pro, path, layer="projects", driver="GPKG")
+    quo = pd.DataFrame({"year": [2025], "zone": ["*"], "land_mu": [500.0]})
+    pyogrio.write_dataframe(quo, path, layer="quotas", driver="GPKG")
+    want = [True, False] * (n // 2)
+    tables, report = validate(path)
+    assert tables is not None and not report.errors, [p.text("en") for p in report.errors]
+    for df, col in ((tables.parcels, "divisible"), (tables.projects, "ready_to_build")):
+        assert df[col].tolist() == want and all(type(v) is bool for v in df[col]), col
+    out = write_tables(tables, tmp_path / "out.gpkg")
+    for layer, col in (("parcels", "divisible"), ("projects", "ready_to_build")):
+        back = pyogrio.read_dataframe(out, layer=layer)[col]
+        assert back.dtype == bool and back.tolist() == want, (layer, col)
+
+
+ODD = ("DK ①", "XMe\u0301", "XM 2026 01")  # circled digit, combining accent, inner spaces
+
+
+def test_ids_and_zone_codes_are_kept_as_written(tmp_path: Path) -> None:
+    report = Report()
+    par = parcels([sq(0), sq(1)]).assign(parcel_id=[f"  {ODD[0]} ", ODD[1]], zone="片区 Ⅰ")
+    pro = pd.DataFrame(
+        {
+            "project_id": [ODD[2]],
+            "cluster": ["ph"],
+            "investment_yi": [2.0],
+            "land_mu": [50.0],
+            "pinned_carrier": [ODD[0]],
+        }
+    )
+    quo = pd.DataFrame({"year": [2025, 2025], "zone": ["*", "片区 Ⅰ"], "land_mu": [500.0, 200.0]})
+    tables = from_frames(
+        **frames(parcels=par, projects=pro, quotas=quo),  # type: ignore[arg-type]
+        report=report,
+        file=None,
+    )
+    check_references(tables, report)
+    assert not len(report), [p.text("en") for p in report]
+    out = write_tables(tables, tmp_path / "d.gpkg")
+    back, report = validate(out)
+    assert back is not None and not len(report)
+    assert back.parcels["parcel_id"].tolist() == [ODD[0], ODD[1]]  # only the outer blanks go
+    assert set(back.parcels["zone"]) == {"片区 Ⅰ"}
+    assert back.projects["project_id"].tolist() == [ODD[2]]
+    assert back.projects["pinned_carrier"].tolist() == [ODD[0]]
+    assert back.quotas["zone"].tolist() == ["*", "片区 Ⅰ"]
+
+
+def test_ids_equal_after_normalising_are_duplicates_naming_both() -> None:
+    report = Report()
+    par = parcels([sq(0), sq(1), sq(2)]).assign(parcel_id=["XM-1", "P2", "xm－1"])
+    from_frames(**frames(parcels=par), report=report, file="d.gpkg")  # type: ignore[arg-type]
+    p = next(p for p in report.errors if p.code == "duplicate_id")
+    assert (p.file, p.layer, p.row, p.column) == ("d.gpkg", "parcels", 3, "parcel_id")
+    assert "'xm－1'" in p.en and "'XM-1'" in p.en and "row 1" in p.en
+    assert "“xm－1”" in p.zh and "“XM-1”" in p.zh and "第 1 行" in p.zh
+
+
+def test_reference_matching_only_after_normalising_is_read_with_a_warning() -> None:
+    report = Report()
+    par = parcels([sq(0), sq(1)]).assign(parcel_id=["DK-1", "DK-2"], zone="KJC")
+    pro = frames()["projects"].assign(pinned_carrier=["ＤＫ－１"])  # type: ignore[attr-defined]
+    quo = pd.DataFrame({"year": [2025, 2025], "zone": ["*", "kjc"], "land_mu": [500.0, 200.0]})
+    tables = from_frames(
+        **frames(parcels=par, projects=pro, quotas=quo),  # type: ignore[arg-type]
+        report=report,
+        file="d.gpkg",
+    )
+    check_references(tables, report)
+    assert not report.errors
+    warned = {(p.layer, p.column, p.row) for p in report.warnings if p.code == "reference_spelling"}
+    assert warned == {("projects", "pinned_carrier", 1), ("quotas", "zone", 2)}
+    assert tables.projects["pinned_carrier"].tolist() == ["DK-1"]  # as the parcel spells it
+    assert tables.quotas["zone"].tolist() == ["*", "KJC"]
+    assert build_instance(tables).projects[0].pinned_carrier == "DK-1"
+
+
+def test_zone_code_written_two_ways_is_an_error() -> None:
+    report = Report()
+    par = parcels([sq(0), sq(1), sq(2)]).assign(zone=["A", "A", "Ａ"])
+    tables = from_frames(**frames(parcels=par), report=report, file="d.gpkg")  # type: ignore[arg-type]
+    check_references(tables, report)
+    p = next(p for p in report.errors if p.code == "zone_spelling")
+    assert (p.layer, p.row, p.column) == ("parcels", 3, "zone")
+    assert "'Ａ'" in p.en and "'A'" in p.en and "row 1" in p.en
