@@ -119,7 +119,9 @@ LAYERS: dict[str, tuple[Column, ...]] = {
 }
 
 #: Columns of ``assignments.csv`` (one row per project and carrier), shared by the optimizer that
-#: writes it and the maps that read it.
+#: writes it and the maps that read it. A project's amounts (``investment_yi``, ``output_yi``,
+#: ``tax_wan``, ``jobs``) are counted once: the rows of a 合并供地 group carry the parcel's part,
+#: ``share`` of the project (by area; 1 on other rows), so the columns sum to the KPIs.
 ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "project_id",
     "name",
@@ -129,6 +131,7 @@ ASSIGNMENT_COLUMNS: tuple[str, ...] = (
     "carrier_kind",
     "carrier_id",
     "group_id",
+    "share",
     "zone",
     "year",
     "area_mu",

@@ -3,7 +3,8 @@
 Every command lives in its own module (``landalloc/cmd_*.py``) that registers itself on the click
 group; this module adds the global options and maps outcomes to the contract's exit codes:
 0 done, 2 bad input or usage, 3 infeasible under locked decisions, 4 no solution in time,
-1 internal error. No traceback is shown for user errors.
+1 internal error; ``rerun`` adds 5 (placements differ with the same versions) and 6 (placements
+differ after a version change). No traceback is shown for user errors.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ readiness; writes maps and reports.
 退出码 / exit codes:
   0 完成 done · 2 输入有误 bad input · 3 锁定条件冲突 infeasible
   4 时限内无解 no solution in time · 1 内部错误 internal error
+  rerun：5 版本相同而方案不同（缺陷）placements differ, same versions (a defect)
+         6 版本已变化且方案不同 placements differ after a version change
   130/143 被 Ctrl-C / SIGTERM 中断，未写出结果 interrupted, nothing written
 """
 
@@ -184,7 +187,10 @@ def _main(args: list[str], lang: str) -> int:
         return 1
     except KeyboardInterrupt as exc:
         return _interrupted(exc, lang)
-    except Exception:
+    except Exception as exc:
+        cause = _interrupt_behind(exc)
+        if cause is not None:  # e.g. an extension module whose import Ctrl-C cut short
+            return _interrupted(cause, lang)
         err_console.print(
             t(
                 lang,
@@ -194,6 +200,18 @@ def _main(args: list[str], lang: str) -> int:
         )
         traceback.print_exc()
         return 1
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The interrupt that caused ``exc`` (an error raised while handling Ctrl-C), if any."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        if isinstance(e, KeyboardInterrupt):
+            return e
+        seen.add(id(e))
+        e = e.__cause__ or e.__context__
+    return None
 
 
 def _interrupted(exc: KeyboardInterrupt, lang: str) -> int:

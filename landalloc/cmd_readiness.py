@@ -449,12 +449,21 @@ def _print_ranking(
         _say(
             t(
                 lang,
-                "没有符合该项目静态条件（产业准入、用地性质、污染等级、面积）的地块；"
+                "没有符合该项目静态条件（产业准入、用地性质、污染等级、面积、标准地指标）的单宗地块；"
                 "加 --all 查看全部地块",
-                "no parcel passes the project's static rules (cluster, land use, pollution, "
-                "area); add --all to see every parcel",
+                "no single parcel passes the project's static rules (cluster, land use, "
+                "pollution, area, standard-land indicators); add --all to see every parcel",
             )
         )
+        if project.wants_land:
+            _say(
+                t(
+                    lang,
+                    "本排序只看单宗地块；单宗都不够大时，求解器还会考虑相邻地块合并供地",
+                    "this ranking looks at single parcels; when none is large enough, the "
+                    "solver also considers groups of adjacent parcels",
+                )
+            )
         return
     counts = Counter(ranked["status"])
     scope = t(lang, "符合静态条件的", "fitting ") if only_fitting else t(lang, "全部", "all ")

@@ -14,7 +14,15 @@ from rich.table import Table
 
 from geodata.report import fail
 from geodata.store import atomic_path
-from landalloc.console import err_console, out_console, print_report, t
+from landalloc.console import err_console, out_console, t
+
+#: ``landalloc rerun``: the placements differ although the versions are those recorded (a defect
+#: when the run was deterministic).
+EXIT_RERUN_DIFFERS = 5
+#: ``landalloc rerun``: the placements differ and landalloc or a plan package
+#: (:data:`landalloc.run.PLAN_PACKAGES`) has another version than recorded.
+EXIT_RERUN_VERSIONS = 6
+_RERUN_EXIT = {"differs": EXIT_RERUN_DIFFERS, "versions_changed": EXIT_RERUN_VERSIONS}
 
 
 def _template() -> str:
@@ -47,10 +55,9 @@ def new_scenario_text(name: str, data: str, years: list[int]) -> str:
 def _solver_options(f: click.decorators.FC) -> click.decorators.FC:
     f = click.option("--seed", type=int, help="随机种子 / random seed")(f)
     f = click.option(
-        "--deterministic",
-        is_flag=True,
+        "--deterministic/--fastest",
         default=None,
-        help="确定性模式（结果可复现）/ deterministic mode",
+        help="确定性模式（默认，结果可复现）或最快模式 / deterministic (default) or fastest",
     )(f)
     f = click.option("--time-limit", type=float, help="每个情景的求解时限(秒) / time limit each")(f)
     return f
@@ -173,7 +180,15 @@ def register(app: click.Group) -> None:
     @app.command(
         "rerun",
         help="按结果目录记录的情景、数据和求解设置重新求解并核对落地方案 / solve a result "
-        "folder again as recorded and check the placements are the same",
+        "folder again as recorded and check the placements are the same.\n\n"
+        "\b\n退出码 / exit codes:\n"
+        "  0 已复现（版本变化会提示）/ reproduced (a version change is noted)\n"
+        f"  {EXIT_RERUN_DIFFERS} 版本相同而方案不同：程序缺陷，请报告（原结果非确定性模式时属正常）\n"
+        "    placements differ with the same versions: a defect to report\n"
+        "    (expected when the run was not deterministic)\n"
+        f"  {EXIT_RERUN_VERSIONS} 版本已变化且方案不同 / placements differ after a version change\n"
+        "    (landalloc, OR-Tools or a library that enters a plan)\n"
+        "  2 不是结果目录或数据已变 / not a result folder, or its data changed",
     )
     @click.argument("result_dir", type=click.Path(path_type=Path))
     @click.option(
@@ -191,47 +206,88 @@ def register(app: click.Group) -> None:
         lang = lang_of(ctx)
         target = out or result_dir.with_name(result_dir.name + "-rerun")
         with err_console.status(t(lang, "重新求解中…", "solving again…")):
-            result, diff, report = rerun(result_dir, target, lang=lang, overwrite=overwrite)
-        if len(report):
-            print_report(report, lang)
-        deterministic = bool(result.summary["solver_settings"].get("deterministic"))
-        if diff.empty:
+            res = rerun(result_dir, target, lang=lang, overwrite=overwrite)
+        changed = ", ".join(
+            f"{pkg} {then or t(lang, '未记录', 'not recorded')} → {now}"
+            for pkg, then, now in res.changed
+        )
+        if res.outcome == "reproduced":
             out_console.print(
                 t(
                     lang,
-                    f"已复现：落地方案与 {result_dir} 完全相同（{result.kpis['projects_placed']} 个项目）。"
-                    f"新结果在 {target}",
+                    f"已复现：落地方案与 {result_dir} 完全相同"
+                    f"（{res.result.kpis['projects_placed']} 个项目）。新结果在 {target}",
                     f"reproduced: the same placements as {result_dir} "
-                    f"({result.kpis['projects_placed']} projects). New result in {target}",
+                    f"({res.result.kpis['projects_placed']} projects). New result in {target}",
                 ),
                 markup=False,
             )
-        else:
-            note = (
-                ""
-                if deterministic
-                else t(
-                    lang,
-                    "（原结果未使用确定性模式，多线程求解可能给出不同的同分方案）",
-                    " (the run was not deterministic; a multi-worker solve may return another "
-                    "equally good plan)",
-                )
-            )
-            out_console.print(
-                t(
-                    lang,
-                    f"注意：有 {len(diff)} 个项目的落地与 {result_dir} 不同{note}。新结果在 {target}",
-                    f"note: {len(diff)} project(s) placed differently from {result_dir}{note}. "
-                    f"New result in {target}",
-                ),
-                markup=False,
-            )
-            for row in diff.head(20).to_dict("records"):
-                out_console.print(
-                    f"  {row['project_id']} {row['change']}: {row['before'] or '—'} → "
-                    f"{row['after'] or '—'}",
+            if res.changed:
+                err_console.print(
+                    t(
+                        lang,
+                        f"注意：软件包版本与原结果记录的不同（原 → 现）：{changed}；落地方案仍相同。",
+                        f"note: other package versions than recorded (then → now): {changed}; "
+                        "the placements are the same.",
+                    ),
                     markup=False,
                 )
+            return
+        n = len(res.differences)
+        if res.outcome == "versions_changed":
+            pins = " ".join(
+                f"{pkg}=={then}" for pkg, then, _ in res.changed if then and pkg != "landalloc"
+            )
+            install = t(lang, f"（pip install {pins}）", f" (pip install {pins})") if pins else ""
+            head = t(
+                lang,
+                f"未能复现：有 {n} 个项目的落地与 {result_dir} 不同，且版本已变化（原 → 现）："
+                f"{changed}。版本不同可能得到不同的方案，这本身不是程序缺陷；要复现原结果，"
+                f"请安装原来的版本{install}后再运行 rerun。新结果在 {target}。",
+                f"not reproduced: {n} project(s) placed differently from {result_dir} after a "
+                f"version change (then → now): {changed}. Other versions may give another plan, "
+                "so this alone is not a defect; to reproduce the run, install the recorded "
+                f"versions{install} and rerun. New result in {target}.",
+            )
+        elif res.deterministic:
+            head = t(
+                lang,
+                f"未能复现：有 {n} 个项目的落地与 {result_dir} 不同，而软件包版本、数据和求解设置"
+                "均与原结果相同。这是程序缺陷，请报告给开发者，并附上两个结果目录"
+                f"（{result_dir} 和 {target}）。",
+                f"not reproduced: {n} project(s) placed differently from {result_dir} with the "
+                "same package versions, data and solver settings. This is a defect; please "
+                f"report it with both result folders ({result_dir} and {target}).",
+            )
+        else:
+            head = t(
+                lang,
+                f"未能复现：有 {n} 个项目的落地与 {result_dir} 不同（软件包版本相同）。原结果未使用"
+                "确定性模式，多线程或按实际时间限时的求解可能给出另一个方案，这不是程序缺陷；需要可"
+                f"复现的结果时请在情景的 solver 中设置 deterministic: true。新结果在 {target}。",
+                f"not reproduced: {n} project(s) placed differently from {result_dir} (same "
+                "package versions). The run was not deterministic: a multi-worker or "
+                "wall-clock-limited solve may return another plan, so this is not a defect; set "
+                f"deterministic: true under solver in the scenario for reproducible results. "
+                f"New result in {target}.",
+            )
+        err_console.print(head, markup=False)
+        shown = 10
+        err_console.print(t(lang, "前几处差异：", "first differences:"), markup=False)
+        unplaced = t(lang, "未落地", "unplaced")
+        for row in res.differences.head(shown).to_dict("records"):
+            name = f" {row['name']}" if row["name"] else ""
+            err_console.print(
+                f"  {row['project_id']}{name} {row['change']}: {row['before'] or unplaced} → "
+                f"{row['after'] or unplaced}",
+                markup=False,
+            )
+        if n > shown:
+            err_console.print(
+                t(lang, f"  …另有 {n - shown} 处", f"  … and {n - shown} more"), markup=False
+            )
+        # SystemExit: the CLI runs click in non-standalone mode, where ctx.exit's code is lost
+        raise SystemExit(_RERUN_EXIT[res.outcome])
 
     @app.group("scenario", help="情景文件 / scenario files")
     def scenario_group() -> None:

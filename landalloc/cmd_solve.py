@@ -34,10 +34,10 @@ def register(app: click.Group) -> None:
     @click.option("--workers", type=int, help="并行线程数 / CP-SAT workers")
     @click.option("--seed", type=int, help="随机种子 / random seed")
     @click.option(
-        "--deterministic",
-        is_flag=True,
+        "--deterministic/--fastest",
         default=None,
-        help="确定性模式（单线程，结果可复现）/ deterministic mode (one worker)",
+        help="确定性模式（默认：同样的输入得到同样的方案）或最快模式（可能每次不同）/ "
+        "deterministic (the default: same input, same plan) or fastest (may differ run to run)",
     )
     @click.pass_context
     def solve_cmd(

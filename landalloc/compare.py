@@ -9,6 +9,11 @@ Files written into ``OUT``: ``kpi_table.csv`` (one row per KPI, one column per s
 ``differences.csv`` (projects moved, lost or gained against the first scenario, with the reason
 from ``unassigned.csv`` of the scenario where the project is unplaced), ``compare.xlsx`` (both, for
 forwarding) and, for exactly two scenarios, ``compare.html`` (the two-scenario map).
+
+:func:`rerun` solves a result folder again as recorded and tells three outcomes apart (each has
+its exit code of ``landalloc rerun``, see :mod:`landalloc.cmd_scenario`): reproduced, placements
+that differ with the same versions (a defect when the run was deterministic) and placements that
+differ after a version change of landalloc or of :data:`~landalloc.run.PLAN_PACKAGES`.
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ from openpyxl import Workbook
 from geodata.report import DataError, Problem, Report
 from geodata.store import atomic_path
 from geodata.textsafe import neutralise_csv_text, neutralise_text, restore_csv_text
-from landalloc import __version__
 from landalloc.outdir import (
     OutputLock,
     check_target,
@@ -89,13 +93,12 @@ class ScenarioRun:
 # --------------------------------------------------------------------------- hashing
 
 
-def _solver_version() -> str:
-    from importlib.metadata import version
+def plan_versions() -> dict[str, str]:
+    """Versions of landalloc and of :data:`~landalloc.run.PLAN_PACKAGES` (they decide a plan)."""
+    from landalloc.run import PLAN_PACKAGES, package_versions
 
-    try:
-        return version("ortools")
-    except Exception:  # pragma: no cover - ortools is a dependency
-        return "?"
+    now = package_versions()
+    return {pkg: now[pkg] for pkg in ("landalloc", *PLAN_PACKAGES)}
 
 
 def effective_solver(solver: dict[str, Any], overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -119,7 +122,8 @@ def input_hash(scenario_path: Path, overrides: dict[str, Any] | None = None) -> 
     -------
     str
         24 hex digits of the SHA-256 of the scenario as validated (with the data path replaced
-        by the data file's SHA-256), the package and solver versions and the solver settings.
+        by the data file's SHA-256), the versions of landalloc, the solver and the libraries
+        whose results enter a plan (:func:`plan_versions`) and the solver settings.
     """
     from landalloc.run import file_hash
 
@@ -142,8 +146,7 @@ def input_hash(scenario_path: Path, overrides: dict[str, Any] | None = None) -> 
     payload = {
         "scenario": content,
         "data_sha256": file_hash(data),
-        "landalloc": __version__,
-        "ortools": _solver_version(),
+        "versions": plan_versions(),
         "solver": solver,
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
@@ -638,9 +641,47 @@ def _unique(names: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- rerun
 
 
-def rerun(
-    result_dir: Path, out: Path, *, lang: str = "zh", overwrite: bool = False
-) -> tuple[Any, pd.DataFrame, Report]:
+@dataclass
+class RerunResult:
+    """What :func:`rerun` found.
+
+    Parameters
+    ----------
+    result
+        The new run (:class:`~landalloc.run.RunResult`).
+    differences
+        Placement differences against the recorded result (columns :data:`DIFF_COLUMNS`; moved
+        projects and projects placed in one result only); empty when reproduced.
+    changed
+        ``(package, recorded, now)`` for landalloc and every plan package whose version differs
+        from the recorded one (``recorded`` is ``None`` when the result did not record it).
+    deterministic
+        Whether the recorded run used the deterministic mode.
+    """
+
+    result: Any
+    differences: pd.DataFrame
+    changed: list[tuple[str, str | None, str]]
+    deterministic: bool
+
+    @property
+    def outcome(self) -> str:
+        """``reproduced``, ``differs`` (same versions) or ``versions_changed``."""
+        if self.differences.empty:
+            return "reproduced"
+        return "versions_changed" if self.changed else "differs"
+
+
+def changed_versions(recorded: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+    """``(package, recorded, now)`` for landalloc and each plan package whose version changed."""
+    return [
+        (pkg, None if recorded.get(pkg) is None else str(recorded[pkg]), v)
+        for pkg, v in plan_versions().items()
+        if recorded.get(pkg) != v
+    ]
+
+
+def rerun(result_dir: Path, out: Path, *, lang: str = "zh", overwrite: bool = False) -> RerunResult:
     """Solve a result folder's scenario again, as recorded, and compare the placements.
 
     Parameters
@@ -656,9 +697,8 @@ def rerun(
 
     Returns
     -------
-    tuple
-        The :class:`~landalloc.run.RunResult`, the placement differences (empty when the run was
-        reproduced) and a report of warnings (other package versions than recorded).
+    RerunResult
+        The new run, the placement differences and the versions that changed since the run.
 
     Raises
     ------
@@ -712,19 +752,13 @@ def rerun(
             hint_en="restore the data file, or solve anew with landalloc solve",
         )
     report.raise_if_errors()
-    from landalloc.run import package_versions
-
-    now = package_versions()
-    for pkg, v in (summary.get("versions") or {}).items():
-        if now.get(pkg) != v:
-            report.warning(
-                "version_changed",
-                f"{pkg} 版本已由 {v} 变为 {now.get(pkg)}，结果可能不同",
-                f"{pkg} is now {now.get(pkg)} (the run used {v}); results may differ",
-                file=str(summ),
-            )
     st = summary.get("solver_settings") or {}
     overrides = {k: st.get(k) for k in ("time_limit_s", "workers", "seed", "deterministic")}
     result = run(scen, out, overwrite=overwrite, lang=lang, solver_overrides=overrides)
     diff = placement_diff(str(summary.get("scenario", "")), result_dir, s.name, out, lang)
-    return result, diff, report
+    return RerunResult(
+        result,
+        diff,
+        changed_versions(summary.get("versions") or {}),
+        bool(result.summary["solver_settings"].get("deterministic")),
+    )

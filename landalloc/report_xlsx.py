@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -21,6 +22,7 @@ HEADERS_ZH: dict[str, str] = {
     "carrier_kind": "载体类型",
     "carrier_id": "载体编号",
     "group_id": "合并供地组",
+    "share": "分摊比例",
     "zone": "片区",
     "year": "供地年份",
     "area_mu": "供地面积(亩)",
@@ -46,12 +48,25 @@ HEADERS_ZH: dict[str, str] = {
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+#: Note on the ``share`` header: why a 合并供地 project's amounts are split over its rows.
+SHARE_NOTE = {
+    "zh": "合并供地项目的总投资、年产值、年税收、就业按各地块面积占比分摊到各行，"
+    "各行相加等于项目数，各列合计等于指标页；非合并供地的行分摊比例为 1。",
+    "en": "A merged-supply (合并供地) project's investment, output, tax and jobs are split over "
+    "its parcels' rows by area, so the rows add up to the project and each column to the KPIs. "
+    "1 on other rows.",
+}
+
+
 def _sheet(wb: Workbook, title: str, df: pd.DataFrame, lang: str) -> None:
     ws = wb.create_sheet(title)
     cols = list(df.columns)
     ws.append([HEADERS_ZH.get(c, c) if lang == "zh" else c for c in cols])
     for row in df.itertuples(index=False):
         ws.append([None if (isinstance(v, float) and pd.isna(v)) else v for v in row])
+    if "share" in cols:
+        note = SHARE_NOTE["zh" if lang == "zh" else "en"]
+        ws.cell(row=1, column=cols.index("share") + 1).comment = Comment(note, "landalloc")
     _format(ws, len(cols))
 
 

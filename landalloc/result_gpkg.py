@@ -10,8 +10,9 @@ Layers:
   distinct years (and ``group_id`` the distinct 合并供地 groups); ``area_used_mu`` /
   ``floor_let_m2`` the area or floor used by all of them. ``divisible`` is a real boolean.
 * ``placements``: a table without geometry, one row per project and carrier (the rows and
-  columns of ``assignments.csv``), related to the carrier layers by ``carrier_id``
-  (``parcel_id`` or ``factory_id`` as ``carrier_kind`` says).
+  columns of ``assignments.csv``: a 合并供地 project's amounts split over its parcels by
+  ``share``), related to the carrier layers by ``carrier_id`` (``parcel_id`` or ``factory_id``
+  as ``carrier_kind`` says).
 """
 
 from __future__ import annotations

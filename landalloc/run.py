@@ -302,12 +302,29 @@ def solve_scenario(
     return RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
 
 
+#: The solver and the libraries whose results enter a plan (areas, candidate order, LP hint):
+#: pinned to exact versions in pyproject.toml, recorded in summary.json and checked by
+#: ``landalloc rerun``. Keep in step with the ``==`` pins of pyproject.toml.
+PLAN_PACKAGES = (
+    "ortools",
+    "numpy",
+    "scipy",
+    "pandas",
+    "geopandas",
+    "shapely",
+    "pyproj",
+    "pyogrio",
+)
+#: Recorded too, but they do not decide a plan (the map).
+OTHER_RECORDED_PACKAGES = ("folium",)
+
+
 def package_versions() -> dict[str, str]:
     """Versions of landalloc and the packages a result depends on (recorded in summary.json)."""
     from importlib.metadata import version
 
     out = {"landalloc": __version__}
-    for pkg in ("ortools", "geopandas", "shapely", "pyogrio", "pyproj", "pandas", "folium"):
+    for pkg in (*PLAN_PACKAGES, *OTHER_RECORDED_PACKAGES):
         try:
             out[pkg] = version(pkg)
         except Exception:  # pragma: no cover - a missing optional package

@@ -410,6 +410,7 @@ def _result_payload(
         year = _int(r["year"])
         if year is not None:
             years.add(year)
+        share = _num(r["share"])
         if pid not in pindex:
             pindex[pid] = len(projects)
             stage = _text(r["stage"])
@@ -433,7 +434,21 @@ def _result_payload(
                     kind,
                 ]
             )
-        rec = [pindex[pid], _num(r["area_mu"]) or 0.0, _num(r["floor_m2"]) or 0.0, year]
+        elif share is not None:
+            # another parcel of a 合并供地 group: its row holds its share of the project's amounts
+            # (results without ``share`` repeat the whole amounts on every row)
+            proj = projects[pindex[pid]]
+            for j, col in enumerate(("investment_yi", "output_yi", "tax_wan", "jobs"), start=5):
+                v = _num(r[col])
+                if v is not None:
+                    proj[j] = round(v) + (proj[j] or 0) if j == 8 else round(v + (proj[j] or 0), 6)
+        rec = [
+            pindex[pid],
+            _num(r["area_mu"]) or 0.0,
+            _num(r["floor_m2"]) or 0.0,
+            year,
+            share if share is not None else 1.0,
+        ]
         (prow if kind == "parcel" else frow)[index[cid]].append(rec)
     pready: list[Any] = [0] * len(geo.parcel_index)
     if rdy is not None:

@@ -25,7 +25,7 @@ import numpy as np
 from geodata.instance import Instance, Project
 from geodata.units import CMU_PER_MU
 from optimizer.arrays import NEVER, CarrierArrays, factory_arrays, parcel_arrays
-from optimizer.constraints import specs, standard_land, timing, zoning
+from optimizer.constraints import fit, specs, standard_land, timing, zoning
 from optimizer.objective import anchor_of, coefficient, priority_points, quality_points
 from optimizer.readiness import RuleSet
 from optimizer.settings import Policy, Weights
@@ -41,24 +41,8 @@ RULE_ORDER: tuple[str, ...] = (
     "cap",
 )
 
-RULE_NAMES: dict[str, tuple[str, str]] = {
-    "withheld": ("载体被保留（不供应）", "carrier withheld"),
-    "stage": ("在谈项目不参与本情景", "negotiating projects excluded by the scenario"),
-    "cluster": ("产业集群不在准入范围", "cluster not admitted"),
-    "land_use": ("用地性质不符", "land-use class does not fit"),
-    "pollution": ("污染等级超过上限", "pollution class above the limit"),
-    "area": ("面积不符（不足或浪费超限）", "area does not fit (too small or too wasteful)"),
-    "intensity": ("投资强度低于标准地下限", "investment intensity below the floor"),
-    "tax": ("亩均税收低于标准地下限", "tax per mu below the floor"),
-    "far": ("容积率不在范围内", "plot ratio out of range"),
-    "floor_area": ("厂房可用面积不足", "not enough free floor area"),
-    "floor_load": ("楼面荷载不足", "floor load too low"),
-    "clear_height": ("净高不足", "clear height too low"),
-    "horizon": ("计划开工年份晚于规划期", "start year after the planning horizon"),
-    "available": ("规划期内不可供应", "not available within the horizon"),
-    "readiness": ("拿地即开工条件不满足", "not ready for start on acquisition"),
-    "cap": ("候选数量上限之外", "beyond the per-project candidate cap"),
-}
+#: Plain names of the rule codes (zh, en); defined with the static rules in :mod:`fit`.
+RULE_NAMES: dict[str, tuple[str, str]] = fit.RULE_NAMES
 
 
 _Fields = tuple[str, str, tuple[str, ...], str, int, int, int, "dt.date | None", str, int, float]
@@ -231,8 +215,8 @@ def _build(
     anchors = anchor_of(instance.clusters)
     pins = {p.project_id: p.pinned_carrier for p in instance.projects if p.pinned_carrier}
     pins.update(policy.pins)
-    withheld_p = np.array([c in policy.withheld for c in par.ids], dtype=bool)
-    withheld_f = np.array([c in policy.withheld for c in fac.ids], dtype=bool)
+    withheld_p = fit.withheld_mask(par, policy)
+    withheld_f = fit.withheld_mask(fac, policy)
     cands: list[Candidate] = []
     by_project: dict[str, list[int]] = {}
     priority: dict[str, float] = {}
@@ -248,7 +232,7 @@ def _build(
         exc: Counter[str] = Counter()
         excluded[pid] = exc
         pin = pins.get(pid)
-        stage_ok = policy.include_negotiating or project.stage != "negotiating" or pin is not None
+        stage_ok = fit.stage_ok(project, policy)
         found: list[_Fields] = []
         for arr, withheld, wanted in (
             (par, withheld_p, project.wants_land),
@@ -258,15 +242,7 @@ def _build(
                 continue
             n = len(arr)
             n_pairs += n
-            masks: list[tuple[str, np.ndarray]] = [
-                ("withheld", ~withheld),
-                ("stage", np.full(n, stage_ok)),
-                *zoning.masks(project, arr),
-            ]
-            if arr.kind == "parcel":
-                masks.extend(standard_land.masks(project, arr, policy))
-            else:
-                masks.extend(specs.masks(project, arr))
+            masks = fit.static_masks(project, arr, policy, withheld, stage_ok)
             ok, first = _first_fail(masks, n)
             for k, count in enumerate(np.bincount(first[~ok], minlength=len(masks)).tolist()):
                 if count:

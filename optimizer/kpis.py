@@ -6,6 +6,7 @@ The maps, the report and the CLI render only from these.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -24,10 +25,42 @@ def tier_label(t: int, lang: str = "zh") -> str:
     return f"≥{t}亿" if lang == "zh" else f">={t} yi"
 
 
+#: Units the ``share`` column is split in (a fraction with 4 decimals).
+SHARE_UNITS = 10_000
+
+
+def split_amount(total: int, weights: Sequence[int]) -> list[int]:
+    """Split the integer ``total`` in proportion to ``weights`` so that the parts add up to it.
+
+    Largest-remainder rounding: each part is the floor of its exact quota, and the units left
+    over go to the largest remainders (ties to the earlier weight). Without positive weights the
+    split is even.
+    """
+    if not weights:
+        return []
+    ws = [max(0, int(w)) for w in weights]
+    if sum(ws) <= 0:
+        ws = [1] * len(ws)
+    whole = sum(ws)
+    parts = [total * w // whole for w in ws]
+    left = total - sum(parts)
+    order = sorted(range(len(ws)), key=lambda i: (-(total * ws[i] % whole), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return parts
+
+
 def assignments_table(
     instance: Instance, solution: Solution, rules: RuleSet, lang: str = "zh"
 ) -> pd.DataFrame:
-    """One row per (project, carrier); a 合并供地 project has one row per parcel."""
+    """One row per (project, carrier); a 合并供地 project has one row per parcel.
+
+    Every amount of a project (``investment_yi``, ``output_yi``, ``tax_wan``, ``jobs``) is counted
+    once: a 合并供地 project's amounts are split over its parcels' rows in proportion to each
+    parcel's area (``share``, summing to 1 over the group), in whole 万元 and whole jobs by
+    largest remainder, so the rows add up exactly to the project and every column sums to the
+    KPI; a row's amount per 亩 is the project's. Other rows have ``share`` 1.
+    """
     projects = {p.project_id: p for p in instance.projects}
     parcels = {p.parcel_id: p for p in instance.parcels}
     ups = runner_ups(solution)
@@ -35,7 +68,16 @@ def assignments_table(
     for c in sorted(solution.chosen, key=lambda c: c.project_id):
         p = projects[c.project_id]
         group = "+".join(c.carriers) if c.kind == "group" else ""
-        for cid in c.carriers:
+        if c.kind == "group":
+            weights = [parcels[cid].area_cmu for cid in c.carriers]
+        else:
+            weights = [1] * len(c.carriers)
+        share = split_amount(SHARE_UNITS, weights)
+        inv = split_amount(p.investment_wan, weights)
+        out = split_amount(p.output_wan, weights)
+        tax = split_amount(p.tax_wan, weights)
+        jobs = split_amount(p.jobs, weights)
+        for k, cid in enumerate(c.carriers):
             status, missing = "", ""
             if c.kind != "factory":
                 a = assess(p, parcels[cid], c.year, rules)
@@ -55,6 +97,7 @@ def assignments_table(
                     "carrier_kind": "factory" if c.kind == "factory" else "parcel",
                     "carrier_id": cid,
                     "group_id": group,
+                    "share": share[k] / SHARE_UNITS,
                     "zone": c.zone,
                     "year": c.year,
                     "area_mu": area,
@@ -62,10 +105,10 @@ def assignments_table(
                     "start_date": c.start.isoformat() if c.start else "",
                     "readiness": status,
                     "missing": missing,
-                    "investment_yi": p.investment_wan / WAN_PER_YI,
-                    "output_yi": p.output_wan / WAN_PER_YI,
-                    "tax_wan": float(p.tax_wan),
-                    "jobs": p.jobs,
+                    "investment_yi": inv[k] / WAN_PER_YI,
+                    "output_yi": out[k] / WAN_PER_YI,
+                    "tax_wan": float(tax[k]),
+                    "jobs": jobs[k],
                     "ready_to_build": p.ready_to_build,
                     "priority_points": round(solution.cands.priority[p.project_id], 2),
                     "coefficient": c.coef,

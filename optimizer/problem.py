@@ -26,7 +26,7 @@ from optimizer.model import build_model
 from optimizer.objective import lexicographic_weights, tier_of
 from optimizer.readiness import RuleSet, load_rules
 from optimizer.relaxation import lp_relaxation
-from optimizer.settings import Policy, SolverSettings, Weights
+from optimizer.settings import Policy, SolverSettings, Weights, deterministic_rate
 from optimizer.solution import Outcome, Solution
 
 #: The least time a part of a problem split into several parts is given, however little is left.
@@ -229,7 +229,7 @@ class Problem:
         # deterministic mode (so the parts' limits do not depend on the machine), else seconds
         # (candidates, pin checks, greedy and the split are part of the wall-clock limit)
         t_pre = time.perf_counter() - t0
-        budget = settings.time_limit_s - (0.0 if settings.deterministic else t_pre)
+        budget = settings.limit_units() - (0.0 if settings.deterministic else t_pre)
         left = sum(len(p) for p in parts)
         results: list[_PartResult] = []
         log: list[str] = []
@@ -298,7 +298,7 @@ class Problem:
             candidates_seconds=t_cand,
             greedy_objective=float(greedy_obj),
             phases=tuple(phases),
-            workers=1 if settings.deterministic else settings.workers,
+            workers=max(1, settings.workers),
             deterministic=settings.deterministic,
             parts=len(parts),
             hint_objective=float(sum(r.hint_objective for r in results)),
@@ -483,9 +483,12 @@ class Problem:
         p.log_search_progress = settings.log
         p.log_to_stdout = False
         if settings.deterministic:
-            p.num_workers = 1
+            p.num_workers = max(1, settings.workers)
+            p.interleave_search = p.num_workers > 1
             p.max_deterministic_time = limit
-            p.max_time_in_seconds = max(limit * 20, 60.0)
+            # a safety net only, ten times the expected wall time: reaching it would make the
+            # result depend on the machine
+            p.max_time_in_seconds = max(60.0, 10 * limit / deterministic_rate(p.num_workers))
         else:
             p.num_workers = max(1, settings.workers)
             p.max_time_in_seconds = limit

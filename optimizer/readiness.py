@@ -68,6 +68,9 @@ from geodata.instance import DEFAULT_NEEDS, READINESS_ITEMS, UTILITIES, Instance
 from geodata.report import DataError, Report
 from geodata.schema import normalise_text, parse_list, parse_number
 from geodata.units import cmu_to_mu
+from optimizer.arrays import parcel_arrays
+from optimizer.constraints import fit
+from optimizer.settings import Policy
 
 Status = Literal["ready", "ready_by", "blocked"]
 
@@ -810,38 +813,20 @@ def quarter_view(
 # --------------------------------------------------------------------------- one project
 
 
-def static_misfit(project: Project, parcel: Parcel) -> list[tuple[str, str]]:
-    """The parcel's static rules the project breaks, as (zh, en) texts; empty when it fits.
+def static_misfit(
+    project: Project, parcel: Parcel, policy: Policy | None = None
+) -> list[tuple[str, str]]:
+    """The static rules the project breaks on the parcel, as (zh, en) texts; empty when it fits.
 
-    Checked: cluster admitted (an empty cluster list admits any), same land-use class, pollution
-    within the parcel's limit, parcel area not smaller than the land demand.
+    The candidate builder's rules (:func:`optimizer.constraints.fit.static_masks` under
+    ``policy``, default :class:`~optimizer.settings.Policy`): cluster admission, land-use rank,
+    pollution, area (enough land, waste within the tolerance unless divisible), the 标准地
+    indicators, withheld carriers and excluded negotiating projects; a project that takes no land
+    fits no parcel. Each text names the rule and gives the numbers, e.g.
+    ``面积不符（不足或浪费超限）：地块 60 亩 < 需求 80 亩``.
     """
-    out: list[tuple[str, str]] = []
-    if parcel.clusters and project.cluster not in parcel.clusters:
-        out.append((f"不准入 {project.cluster}", f"does not admit {project.cluster}"))
-    if parcel.land_use != project.land_use:
-        out.append(
-            (
-                f"用地性质 {parcel.land_use} ≠ {project.land_use}",
-                f"land use {parcel.land_use} ≠ {project.land_use}",
-            )
-        )
-    if project.pollution > parcel.max_pollution:
-        out.append(
-            (
-                f"污染等级 {project.pollution} 超过上限 {parcel.max_pollution}",
-                f"pollution class {project.pollution} above limit {parcel.max_pollution}",
-            )
-        )
-    if project.land_cmu > 0 and parcel.area_cmu < project.land_cmu:
-        out.append(
-            (
-                f"面积 {cmu_to_mu(parcel.area_cmu):g} 亩 < 需求 {cmu_to_mu(project.land_cmu):g} 亩",
-                f"area {cmu_to_mu(parcel.area_cmu):g} mu < demand "
-                f"{cmu_to_mu(project.land_cmu):g} mu",
-            )
-        )
-    return out
+    alone = Instance(parcels=(parcel,), factories=(), projects=(), quotas=(), clusters=())
+    return fit.misfits(project, parcel_arrays(alone), policy or Policy())[0]
 
 
 _STATUS_RANK = {"ready": 0, "ready_by": 1, "blocked": 2}
@@ -856,6 +841,7 @@ def rank_parcels(
     year: int | None = None,
     only_fitting: bool = True,
     lang: str = "zh",
+    policy: Policy | None = None,
 ) -> pd.DataFrame:
     """Parcels for one project, ranked by readiness: ready first, then by earliest start.
 
@@ -869,9 +855,15 @@ def rank_parcels(
         The supply year to assess; default per parcel ``max(project.start_year,
         parcel.available_year, today.year)``.
     only_fitting
-        Keep only parcels that pass :func:`static_misfit`.
+        Keep only parcels that pass :func:`static_misfit`: exactly the parcels on which the
+        candidate builder places the project alone (before the year rules, the quotas and any
+        candidate cap). 合并供地 groups are not ranked: a parcel too small alone is listed as
+        not fitting even when the solver may offer it in a group.
     lang
         Language of the ``missing`` and ``misfit`` texts.
+    policy
+        The policy knobs the static rules depend on (waste tolerance, 标准地 indicators, withheld
+        carriers, negotiating projects); default :class:`~optimizer.settings.Policy`.
 
     Returns
     -------
@@ -880,8 +872,8 @@ def rank_parcels(
         ready_date, missing, misfit``; ties broken by parcel id.
     """
     rows: list[dict[str, Any]] = []
-    for parcel in instance.parcels:
-        misfit = static_misfit(project, parcel)
+    misfits = fit.misfits(project, parcel_arrays(instance), policy or Policy())
+    for parcel, misfit in zip(instance.parcels, misfits, strict=True):
         if only_fitting and misfit:
             continue
         y = year

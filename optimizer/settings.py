@@ -77,14 +77,30 @@ class Policy:
     pins: dict[str, str] = field(default_factory=dict)
 
 
+#: CP-SAT's deterministic time per wall-clock second, by number of workers, measured on the
+#: reference machine (``bench/bench_determinism.py``; figures in ``bench/RESULTS.md``). A
+#: deterministic solve's limit of ``time_limit_s`` seconds is ``time_limit_s`` × this in
+#: deterministic time, so the limit a user types stays roughly the wall time they wait there; on
+#: a faster machine it ends sooner with the same plan, on a slower or busier one later.
+DETERMINISTIC_TIME_PER_S: dict[int, float] = {1: 0.65, 2: 0.5}
+
+
 @dataclass(frozen=True, slots=True)
 class SolverSettings:
-    """CP-SAT limits. ``deterministic`` uses one worker and a deterministic time limit."""
+    """CP-SAT limits and mode.
+
+    ``deterministic`` (the default): the same input gives the same placements on every run and
+    machine. With several workers CP-SAT's search is interleaved (``interleave_search``: the
+    workers' tasks run in a fixed order in batches), and the limit is counted in CP-SAT's
+    deterministic time, translated from seconds by :data:`DETERMINISTIC_TIME_PER_S`. With
+    ``deterministic=False`` ("fastest") the workers race freely under a wall-clock limit: often
+    a little better at the same time, but two runs may return different plans.
+    """
 
     time_limit_s: float = 30.0
     workers: int = 2
     seed: int = 0
-    deterministic: bool = False
+    deterministic: bool = True
     log: bool = True
     hint: bool = True
     #: Also build a hint from the LP relaxation (:func:`optimizer.greedy.lp_guided`) and start
@@ -102,3 +118,15 @@ class SolverSettings:
     #: which CP-SAT cannot even load in time at city scale (2.5 million candidates). Such a
     #: part is FEASIBLE with no bound. Not used in lexicographic mode.
     lns_min_candidates: int = 400_000
+
+    def limit_units(self) -> float:
+        """The time limit in the units the solve counts: deterministic time, or seconds."""
+        if not self.deterministic:
+            return self.time_limit_s
+        return self.time_limit_s * deterministic_rate(self.workers)
+
+
+def deterministic_rate(workers: int) -> float:
+    """CP-SAT deterministic time per wall second for ``workers`` (interleaved when > 1)."""
+    known = DETERMINISTIC_TIME_PER_S
+    return known.get(max(1, workers), known[max(known)])

@@ -21,7 +21,7 @@ class Outcome:
     greedy_objective: float
     phases: tuple[str, ...] = ()
     workers: int = 1
-    deterministic: bool = False
+    deterministic: bool = True
     #: Independent parts solved one after the other (see :mod:`optimizer.components`).
     parts: int = 1
     #: Objective of the placement CP-SAT started from: the greedy, or the LP-guided greedy when

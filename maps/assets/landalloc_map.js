@@ -157,7 +157,14 @@
       if (p[8]) { row(b, T.jobs, fmt(p[8], 0)); }
       if (kind === 'parcel') { row(b, T.land, fmt(r[1], 1) + ' ' + T.mu); }
       else { row(b, T.floor, fmt(r[2], 0) + ' ㎡'); }
-      if (p[13]) { row(b, T.group, p[13]); }
+      if (p[13]) {
+        row(b, T.group, p[13]);
+        // this parcel's part of the project's amounts above (assignments.csv `share`)
+        if (kind === 'parcel' && r[4] < 1) {
+          row(b, T.groupShare, fmt(r[4] * 100, 0) + '%'
+            + (p[5] != null ? ' · ' + fmt(r[4] * p[5], 2) + ' ' + T.yi : ''));
+        }
+      }
       row(b, T.year, r[3]);
       row(b, T.start, p[10]);
       if (p[11] || p[12]) { row(b, T.readiness, readinessText(p[11], '', p[12])); }

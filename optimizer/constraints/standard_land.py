@@ -29,10 +29,15 @@ def supplied_cmu(project: Project, arr: CarrierArrays) -> np.ndarray:
     return np.where(arr.divisible, project.land_cmu, arr.area_cmu)
 
 
-def area_ok(land_cmu: int, supplied: np.ndarray, divisible: np.ndarray, tol: float) -> np.ndarray:
-    """Area fit: enough land, and not more than (1 + tol) × demand unless divisible."""
+def area_ok(land_cmu: int, area: np.ndarray, divisible: np.ndarray, tol: float) -> np.ndarray:
+    """Area fit: the parcel holds the demand, and is not more than (1 + tol) × demand unless
+    divisible (a divisible parcel supplies just the demand, so it wastes nothing).
+
+    ``area`` is the parcel's area, not the land supplied: on a divisible parcel the supplied land
+    is the demand itself, and comparing it with the demand would let any parcel pass.
+    """
     upper = np.floor(land_cmu * (1.0 + tol) + 1e-9)
-    return (supplied >= land_cmu) & (divisible | (supplied <= upper))
+    return (area >= land_cmu) & (divisible | (area <= upper))
 
 
 def indicators_ok(
@@ -56,7 +61,8 @@ def indicators_ok(
 def masks(project: Project, arr: CarrierArrays, policy: Policy) -> list[tuple[str, np.ndarray]]:
     """Boolean pass-masks over all parcels, in rule order."""
     supplied = supplied_cmu(project, arr)
-    out = [("area", area_ok(project.land_cmu, supplied, arr.divisible, policy.waste_tolerance))]
+    tol = policy.waste_tolerance
+    out = [("area", area_ok(project.land_cmu, arr.area_cmu, arr.divisible, tol))]
     if policy.standard_land:
         out.extend(indicators_ok(project, supplied, arr))
     return out
