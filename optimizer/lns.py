@@ -28,6 +28,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,7 @@ def improve(
     start: list[Candidate],
     *,
     limit: float,
-    run: Callable[[cp_model.CpSolver, cp_model.CpModel, float], int],
+    run: Callable[[cp_model.CpModel, float], tuple[Any, cp_model.CpSolver]],
     deterministic: bool,
     seed: int,
     log: list[str],
@@ -111,8 +112,8 @@ def improve(
         Time for the whole search: seconds, or CP-SAT's deterministic time when
         ``deterministic`` (then the result does not depend on the machine).
     run
-        Solves a model with a time limit and returns the CP-SAT status (the caller's settings:
-        workers, seed, log).
+        Solves a model with a time limit and returns the CP-SAT status and the solver holding
+        the solution (the caller's settings: workers, seed, log).
     seed
         Shuffles the order of the neighbourhoods.
     log
@@ -177,8 +178,7 @@ def improve(
         values[np.searchsorted(back, [c.index for c in was])] = 1
         ctx.hint(values)
         before = sum(c.coef for c in was)
-        solver = cp_model.CpSolver()
-        status = run(solver, ctx.model, max(0.05, min(limit - used, SUB_LIMIT)))
+        status, solver = run(ctx.model, max(0.05, min(limit - used, SUB_LIMIT)))
         spent += solver.wall_time
         used = used + solver.deterministic_time if deterministic else time.perf_counter() - t0
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)

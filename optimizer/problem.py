@@ -352,7 +352,6 @@ class Problem:
             ctx.hint(values)
         build_s = time.perf_counter() - t1 - hint_s
 
-        solver = cp_model.CpSolver()
         spent = 0.0  # solver wall time
         used = 0.0 if settings.deterministic else build_s + hint_s  # in the limit's units
         if self.policy.lexicographic:
@@ -361,7 +360,7 @@ class Problem:
             weight = np.array([lw[tier_of(by_id[c.project_id])] for c in sub.candidates], np.int64)
             majors = np.flatnonzero(weight > 0)
             ctx.maximise(majors, weight[majors])
-            status = self._run(solver, model, settings, limit / 2, log)
+            status, solver = self._run(model, settings, limit / 2, log)
             spent += solver.wall_time
             used += solver.deterministic_time if settings.deterministic else solver.wall_time
             phases.append(f"majors:{_STATUS.get(status, str(status))}")
@@ -373,7 +372,7 @@ class Problem:
                 raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         ctx.maximise(everyone, coefs)
         remaining = max(min(1.0, limit), limit - used)
-        status = self._run(solver, model, settings, remaining, log)
+        status, solver = self._run(model, settings, remaining, log)
         spent += solver.wall_time
         used += solver.deterministic_time if settings.deterministic else solver.wall_time
         phases.append(f"priority:{_STATUS.get(status, str(status))}")
@@ -439,7 +438,7 @@ class Problem:
             pins,
             start,
             limit=limit,
-            run=lambda solver, model, t: self._run(solver, model, quiet, t, log),
+            run=lambda model, t: self._run(model, quiet, t, log),
             deterministic=settings.deterministic,
             seed=settings.seed,
             log=log,
@@ -471,29 +470,50 @@ class Problem:
 
     @staticmethod
     def _run(
-        solver: cp_model.CpSolver,
         model: cp_model.CpModel,
         settings: SolverSettings,
         limit: float,
         log: list[str],
-    ) -> Any:
-        p = solver.parameters
-        p.random_seed = settings.seed
-        p.cp_model_presolve = settings.presolve
-        p.log_search_progress = settings.log
-        p.log_to_stdout = False
-        if settings.deterministic:
-            p.num_workers = max(1, settings.workers)
-            p.interleave_search = p.num_workers > 1
-            p.max_deterministic_time = limit
-            # a safety net only, ten times the expected wall time: reaching it would make the
-            # result depend on the machine
-            p.max_time_in_seconds = max(60.0, 10 * limit / deterministic_rate(p.num_workers))
-        else:
-            p.num_workers = max(1, settings.workers)
-            p.max_time_in_seconds = limit
-        solver.log_callback = log.append
-        return interrupt.solve(solver, model)
+    ) -> tuple[Any, cp_model.CpSolver]:
+        """Solve ``model`` within ``limit`` (the limit's units); the status and the solver.
+
+        Deterministic mode with ``n`` workers runs ``n`` single-worker searches at once (seeds
+        ``seed`` … ``seed + n − 1``), each deterministic on its own, and keeps the winner by the
+        fixed rule of :func:`optimizer.interrupt.solve_portfolio`. (Measured against CP-SAT's
+        own deterministic interleaved search on 2 cores, which is weaker at equal wall time:
+        ``bench/RESULTS.md``.) Fastest mode runs one CP-SAT with ``n`` racing workers.
+        """
+
+        def configured(seed: int, workers: int, logged: bool) -> cp_model.CpSolver:
+            solver = cp_model.CpSolver()
+            p = solver.parameters
+            p.random_seed = seed
+            p.cp_model_presolve = settings.presolve
+            p.log_search_progress = settings.log and logged
+            p.log_to_stdout = False
+            p.num_workers = workers
+            if settings.deterministic:
+                p.max_deterministic_time = limit
+                # a safety net only, ten times the expected wall time: reaching it would make
+                # the result depend on the machine
+                p.max_time_in_seconds = max(60.0, 10 * limit / deterministic_rate(workers))
+            else:
+                p.max_time_in_seconds = limit
+            if logged:
+                solver.log_callback = log.append
+            return solver
+
+        n = max(1, settings.workers)
+        if not settings.deterministic or n == 1:
+            solver = configured(settings.seed, n if not settings.deterministic else 1, True)
+            return interrupt.solve(solver, model), solver
+        solvers = [configured(settings.seed + k, 1, k == 0) for k in range(n)]
+        k, status = interrupt.solve_portfolio(solvers, model)
+        objectives = ", ".join(
+            f"{s.objective_value:.0f}" if s.response_proto.solution else "–" for s in solvers
+        )
+        log.append(f"portfolio of {n} deterministic searches: objectives {objectives}; kept {k}")
+        return status, solvers[k]
 
     def _diagnose(
         self, cands: CandidateSet, pins: dict[str, str], quotas: dict[tuple[int, str], int]

@@ -77,12 +77,13 @@ class Policy:
     pins: dict[str, str] = field(default_factory=dict)
 
 
-#: CP-SAT's deterministic time per wall-clock second, by number of workers, measured on the
-#: reference machine (``bench/bench_determinism.py``; figures in ``bench/RESULTS.md``). A
-#: deterministic solve's limit of ``time_limit_s`` seconds is ``time_limit_s`` × this in
-#: deterministic time, so the limit a user types stays roughly the wall time they wait there; on
-#: a faster machine it ends sooner with the same plan, on a slower or busier one later.
-DETERMINISTIC_TIME_PER_S: dict[int, float] = {1: 0.65, 2: 0.5}
+#: CP-SAT's deterministic time per wall-clock second of one single-worker search, by the number
+#: of such searches running at once (``workers``), measured on the reference machine
+#: (``bench/bench_determinism.py``; figures in ``bench/RESULTS.md``). A deterministic solve's
+#: limit of ``time_limit_s`` seconds is ``time_limit_s`` × this in deterministic time, so the
+#: limit a user types stays roughly the wall time they wait there; on a faster machine it ends
+#: sooner with the same plan, on a slower or busier one later.
+DETERMINISTIC_TIME_PER_S: dict[int, float] = {1: 0.5, 2: 0.5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +91,13 @@ class SolverSettings:
     """CP-SAT limits and mode.
 
     ``deterministic`` (the default): the same input gives the same placements on every run and
-    machine. With several workers CP-SAT's search is interleaved (``interleave_search``: the
-    workers' tasks run in a fixed order in batches), and the limit is counted in CP-SAT's
-    deterministic time, translated from seconds by :data:`DETERMINISTIC_TIME_PER_S`. With
-    ``deterministic=False`` ("fastest") the workers race freely under a wall-clock limit: often
-    a little better at the same time, but two runs may return different plans.
+    machine. ``workers`` single-worker CP-SAT searches run at once with seeds ``seed``,
+    ``seed + 1``, …, each under a deterministic-time limit (translated from seconds by
+    :data:`DETERMINISTIC_TIME_PER_S`), and the best is kept by a fixed rule (the first proven,
+    else the best objective, the lowest seed among equals; see
+    :func:`optimizer.interrupt.solve_portfolio`). With ``deterministic=False`` ("fastest") one
+    CP-SAT runs ``workers`` racing workers under a wall-clock limit: two runs may return
+    different plans.
     """
 
     time_limit_s: float = 30.0
@@ -127,6 +130,6 @@ class SolverSettings:
 
 
 def deterministic_rate(workers: int) -> float:
-    """CP-SAT deterministic time per wall second for ``workers`` (interleaved when > 1)."""
+    """CP-SAT deterministic time per wall second of each of ``workers`` concurrent searches."""
     known = DETERMINISTIC_TIME_PER_S
     return known.get(max(1, workers), known[max(known)])

@@ -301,9 +301,9 @@ def test_no_solver_solution_falls_back_to_greedy_and_says_so(
 
     real = Problem._run
 
-    def no_solution(*a: object, **k: object) -> int:
-        real(*a, **k)  # type: ignore[arg-type]
-        return cp_model.UNKNOWN
+    def no_solution(*a: object, **k: object) -> tuple[object, object]:
+        _, solver = real(*a, **k)  # type: ignore[arg-type]
+        return cp_model.UNKNOWN, solver
 
     monkeypatch.setattr(Problem, "_run", staticmethod(no_solution))
     t = tables(

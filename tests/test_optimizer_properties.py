@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from dataclasses import replace
 
 import pandas as pd
 from builders import factory, instance, parcel, project, solve, tables, verify_table
@@ -229,6 +230,34 @@ def test_deterministic_mode_gives_identical_assignments() -> None:
         runs.append(sorted((c.project_id, c.carriers, c.year) for c in sol.chosen))
     assert runs[0] == runs[1]
     assert len(runs[0]) > 0
+
+
+def test_default_settings_are_deterministic_with_both_workers() -> None:
+    """The API's defaults give the same plan twice, in a search that is cut off unproven."""
+    from geodata.demo import generate
+    from geodata.store import build_instance
+
+    inst = build_instance(generate(11))  # the demo's size: not proven in 2 s
+    defaults = SolverSettings()
+    assert defaults.deterministic and defaults.workers == 2
+    runs, outcomes = [], []
+    for _ in range(2):
+        sol = Problem.standard(inst).solve(replace(defaults, time_limit_s=2))
+        runs.append(sorted((c.project_id, c.carriers, c.year) for c in sol.chosen))
+        outcomes.append(sol.outcome)
+    assert outcomes[0].status == "FEASIBLE"  # the search was cut, where racing workers differ
+    assert outcomes[0].workers == 2
+    assert runs[0] == runs[1] and outcomes[0].objective == outcomes[1].objective
+
+
+def test_seconds_translate_into_deterministic_time() -> None:
+    from optimizer.settings import DETERMINISTIC_TIME_PER_S
+
+    s = SolverSettings(time_limit_s=10)
+    assert s.limit_units() == 10 * DETERMINISTIC_TIME_PER_S[2]
+    assert replace(s, workers=1).limit_units() == 10 * DETERMINISTIC_TIME_PER_S[1]
+    assert replace(s, workers=8).limit_units() == 10 * DETERMINISTIC_TIME_PER_S[2]
+    assert replace(s, deterministic=False).limit_units() == 10
 
 
 def test_verifier_flags_broken_rules() -> None:
