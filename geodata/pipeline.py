@@ -31,6 +31,8 @@ import pandas as pd
 from geodata.report import Problem, Report
 from geodata.schema import (
     LAYERS,
+    Column,
+    NumberRange,
     coerce_table,
     is_blank,
     normalise_text,
@@ -44,6 +46,7 @@ __all__ = ["HEADER_SYNONYMS", "NEED_NAMES", "TAG_NAMES", "match_header", "read_p
 
 _PROJECT_COLUMNS: tuple[str, ...] = tuple(c.name for c in LAYERS["projects"])
 _LABEL_ZH: dict[str, str] = {c.name: c.label_zh for c in LAYERS["projects"]}
+_COLUMN: dict[str, Column] = {c.name: c for c in LAYERS["projects"]}
 _REQUIRED: tuple[str, ...] = tuple(c.name for c in LAYERS["projects"] if c.required)
 
 #: Header synonyms (normalised: NFKC, lower case, no blanks, units and brackets removed) → column.
@@ -304,6 +307,22 @@ class _Grid:
     layer: str | None = None  # sheet name
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     formulas: list[tuple[int, int]] = field(default_factory=list)  # formula cells, no cache
+    hidden: bool = False  # a hidden or very hidden sheet
+
+
+@dataclass(slots=True)
+class _Header:
+    """The header of a sheet: one row, or a group row above a row of sub-headers."""
+
+    index: int  # index into ``_Grid.rows`` of the (first) header row
+    row: int  # Excel row of the (first) header row
+    end: int  # Excel row of the last header row
+    cells: list[Any]  # the header of each column, two levels combined, for matching
+    shown: list[str]  # the header of each column as written (two levels as "group / sub")
+
+    def columns(self) -> dict[int, str]:
+        """Column index → contract column, for the known headers."""
+        return _header_columns(self.cells)
 
 
 # --------------------------------------------------------------------------- headers
@@ -383,6 +402,103 @@ def _header_columns(cells: list[Any]) -> dict[int, str]:
     return out
 
 
+def _unit_text(value: Any) -> str | None:
+    """The unit a header cell consists of (``亿元``, ``（万元）``, ``单位：亩``), as written."""
+    if not isinstance(value, str):
+        return None
+    text = normalise_text(value).translate(_BRACKETS)
+    inner = re.sub(r"[()（）]", "", text).strip()
+    norm = unicodedata.normalize("NFKC", inner).lower().replace(" ", "")
+    return inner if norm and _unit_of(norm) is not None else None
+
+
+def _single_header(grid: _Grid, index: int) -> _Header:
+    rowno, cells = grid.rows[index]
+    shown = ["" if is_blank(v) else normalise_text(v) for v in cells]
+    return _Header(index=index, row=rowno, end=rowno, cells=list(cells), shown=shown)
+
+
+def _two_level_header(grid: _Grid, index: int) -> _Header | None:
+    """The two-row header starting at ``grid.rows[index]``, or ``None`` when there is none.
+
+    The common 项目库 layout: group labels (``投资及用地需求``) merged across their sub-headers
+    (``总投资（亿元）| 用地（亩）| …``) in the first row, single-level columns (``项目编号``)
+    merged down over both rows (or written in the first row only). A column's header is the
+    lower level when that is a known column, else the two levels joined (``投资`` + ``总额(万元)``;
+    ``总投资`` + ``(亿元)``). The rows are a two-level header only when the second one adds known
+    columns, holds only text, and under each known header of the first row holds nothing, the
+    same text, a unit or another known header (a data row never passes: its project id is no
+    header).
+    """
+    if index + 1 >= len(grid.rows):
+        return None
+    top_row, top_cells = grid.rows[index]
+    low_row, low_cells = grid.rows[index + 1]
+    if low_row != top_row + 1:
+        return None
+    n = max(len(top_cells), len(low_cells))
+    top = list(top_cells) + [None] * (n - len(top_cells))
+    low = list(low_cells) + [None] * (n - len(low_cells))
+    if any(not is_blank(v) and not isinstance(v, str) for v in low):
+        return None  # numbers or dates: a data row
+    # group labels: merged across columns in the first row, or a label that is no known column
+    # followed by blank cells, above sub-headers
+    group: list[Any] = [None] * n
+    for r0, c0, r1, c1 in grid.merges:
+        if r0 == top_row and r1 == top_row and c1 > c0:
+            for c in range(c0 - 1, min(c1, n)):
+                group[c] = top[c0 - 1]
+    for i in range(n):
+        if group[i] is not None:
+            continue
+        if not is_blank(top[i]) and match_header(top[i]) is None and not is_blank(low[i]):
+            group[i] = top[i]
+        elif i and is_blank(top[i]) and not is_blank(low[i]) and group[i - 1] is not None:
+            group[i] = group[i - 1]
+    cells: list[Any] = []
+    shown: list[str] = []
+    gained = 0
+    labels_over_subs: set[str] = set()
+    for i in range(n):
+        t, lo, g = top[i], low[i], group[i]
+        t_text = "" if is_blank(t) else normalise_text(t)
+        lo_text = "" if is_blank(lo) else normalise_text(lo)
+        if not lo_text or lo_text == t_text:  # single-level (merged down, or first row only)
+            cells.append(t)
+            shown.append(t_text)
+            continue
+        unit = _unit_text(lo)
+        if g is None and match_header(t) is not None and unit is not None:  # 总投资 over 亿元
+            cells.append(f"{t_text}({unit})")
+            shown.append(f"{t_text} / {lo_text}")
+            gained += match_header(cells[-1]) != match_header(t)
+            continue
+        if g is None and match_header(t) is not None and match_header(lo) is None:
+            return None  # contradicts a single-level column of the first row: not a header
+        g_text = "" if g is None or is_blank(g) else normalise_text(g)
+        if match_header(lo) is not None:
+            cells.append(lo)
+            shown.append(lo_text)
+        elif g_text:
+            cells.append(f"{g_text}{lo_text}")
+            shown.append(f"{g_text} / {lo_text}")
+        else:
+            cells.append(lo)
+            shown.append(lo_text)
+        if match_header(cells[-1]) is not None:
+            gained += 1
+            if g_text and _unit_text(g_text) is None:  # not a note such as 单位：万元
+                labels_over_subs.add(g_text)
+    if not gained:
+        return None
+    if not any(match_header(t) is not None for t in top) and len(labels_over_subs) < 2:
+        return None  # one label over the columns (a title above the header), not a group row
+    cols = set(_header_columns(cells).values())
+    if "project_id" not in cols or len(cols) < 2:
+        return None
+    return _Header(index=index, row=top_row, end=low_row, cells=cells, shown=shown)
+
+
 # --------------------------------------------------------------------------- reading files
 
 
@@ -454,7 +570,9 @@ def _read_xlsx(path: Path, report: Report, sheet: str | None) -> list[_Grid] | N
             names = match[:1]
         grids = []
         for name in names:
-            grids.append(_sheet_grid(wb[name], wbf[name], name))
+            grid = _sheet_grid(wb[name], wbf[name], name)
+            grid.hidden = wb[name].sheet_state != "visible"
+            grids.append(grid)
         return grids
     finally:
         wbf.close()
@@ -593,6 +711,9 @@ class _Ctx:
     file: str
     layer: str | None
     labels: dict[str, str]  # contract column → header as written with its letter
+    #: cells (Excel row, contract column) already reported here: coerce_table's findings on
+    #: them are dropped
+    reported: set[tuple[int, str]] = field(default_factory=set)
 
     def error(self, code: str, zh: str, en: str, col: str, row: int | None, **kw: Any) -> None:
         self.report.error(
@@ -675,8 +796,11 @@ def _convert_quantity(
                 hint_zh="同一列统一单位，最好写在表头，例如 用地面积(亩)",
                 hint_en="use one unit per column, best in the header, e.g. 用地面积(亩)",
             )
+    spec = _COLUMN[col]
+    low, high = Fraction(spec.min or 0), Fraction(spec.max or 0)
+    rng = NumberRange(float(low), float(high), spec.unit).text()
     out: list[Any] = []
-    for v, p in zip(values, parsed, strict=True):
+    for v, p, r in zip(values, parsed, rows, strict=True):
         if p is None:
             out.append(v)  # blank, or coerce_table reports the unparsable text
             continue
@@ -686,8 +810,40 @@ def _convert_quantity(
             if cell_unit is not None and cell_unit.kind == target.kind
             else (header_unit or target)
         )
-        out.append(float(Fraction(x) * unit.factor / target.factor))
+        y = Fraction(x) * unit.factor / target.factor
+        if low <= y <= high:
+            out.append(float(y))
+            continue
+        # checked here, before float(): 1e308 公顷 in 亩 does not fit a float
+        written = v if isinstance(v, str) else _fmt_number(x)
+        written = normalise_text(written)
+        same = unit.factor == target.factor
+        is_zh = "" if same else f"（折合 {_fmt_number(y)} {target.name}）"
+        is_en = "" if same else f" (= {_fmt_number(y)} {target.en})"
+        ctx.error(
+            "below_min" if y < low else "above_max",
+            f"{_LABEL_ZH[col]} 的值 {written}{is_zh} 超出合理范围 {rng}",
+            f"{col} value {written}{is_en} is outside the plausible range {rng}",
+            col,
+            r,
+            hint_zh=f"{rng} 之内的数值（请检查单位）",
+            hint_en=f"a value within {rng} (check the unit)",
+        )
+        ctx.reported.add((r, col))
+        out.append(None)
     return out
+
+
+def _fmt_number(x: float | Fraction) -> str:
+    """A number for messages: integers without ``.0``, huge ones in ``e`` notation."""
+    big = Fraction(x)
+    if abs(big) >= 10**15:  # may not fit a float (1e308 公顷 in 亩)
+        digits = str(int(abs(big)))
+        sign = "-" if x < 0 else ""
+        rest = digits[1:6].rstrip("0")
+        return f"{sign}{digits[0]}{'.' + rest if rest else ''}e+{len(digits) - 1}"
+    f = float(x)
+    return str(int(f)) if f.is_integer() else f"{f:.6g}"
 
 
 def _convert_cluster(
@@ -854,7 +1010,10 @@ def read_pipeline(
         Receives every problem, with the file, the sheet as layer, the row the user sees in Excel
         and the column header as written.
     sheet
-        The sheet to read; by default the first sheet that has a recognisable header row.
+        The sheet to read (hidden sheets too); by default the visible sheet with a recognisable
+        header row (one or two rows: group labels above sub-headers), preferring one with every
+        required column and a name like 项目库, with a warning naming it when several qualify.
+        Hidden sheets are never read by default.
     encoding
         The CSV encoding; by default UTF-8 (with or without BOM), then GB18030 (a superset of
         GBK) are tried.
@@ -914,25 +1073,91 @@ def read_pipeline(
             **_where(fname, grids[0].layer if grids else None),
         )
         return None
-    chosen: tuple[_Grid, int] | None = None
-    for g in grids:
-        h = _find_header(g)
-        if h is not None:
-            chosen = (g, h)
-            break
+    chosen = _choose_sheet(grids, report, fname)
     if chosen is None:
-        g = next(g for g in grids if any(any(not is_blank(v) for v in c) for _, c in g.rows))
-        _report_no_header(g, report, fname)
         return None
     return _table_from_grid(chosen[0], chosen[1], report, fname, clusters)
 
 
-def _find_header(grid: _Grid) -> int | None:
-    """Index into ``grid.rows`` of the first row with ``project_id`` and another known header."""
+_PIPELINE_SHEET_WORDS = ("项目库", "项目", "pipeline", "project")
+
+
+def _choose_sheet(grids: list[_Grid], report: Report, fname: str) -> tuple[_Grid, _Header] | None:
+    """The sheet to read and its header; ``None`` after an error.
+
+    Hidden sheets are read only when named with ``--sheet`` (then ``grids`` holds just that
+    one). Among the visible sheets with a header, one with all required columns and a name
+    like 项目库 is preferred; when several qualify, the one taken is named in a warning.
+    """
+    found = [(g, h) for g in grids if (h := _find_header(g)) is not None]
+    named = len(grids) == 1  # --sheet, or a workbook of one sheet
+    visible = [(g, h) for g, h in found if named or not g.hidden]
+    hidden = [g.layer or "" for g, _ in found if not named and g.hidden]
+    if not visible:
+        if hidden:
+            report.error(
+                "hidden_sheet",
+                f"只有隐藏的工作表带项目库表头：{'、'.join(hidden)}；隐藏的工作表多为旧版本，"
+                "默认不读取",
+                f"only hidden sheets have a project table header: {', '.join(hidden)}; hidden "
+                "sheets usually hold old versions and are not read by default",
+                hint_zh=f"确要读取时用 --sheet {hidden[0]} 指定，或在 Excel 中取消隐藏",
+                hint_en=f"name it with --sheet {hidden[0]}, or unhide it in Excel",
+                file=fname,
+                layer=hidden[0],
+            )
+            return None
+        shown = [g for g in grids if not g.hidden] or grids
+        g = next(
+            (g for g in shown if any(any(not is_blank(v) for v in c) for _, c in g.rows)),
+            shown[0],
+        )
+        _report_no_header(g, report, fname)
+        return None
+
+    def score(item: tuple[_Grid, _Header]) -> tuple[bool, bool]:
+        g, h = item
+        complete = set(_REQUIRED) <= set(h.columns().values())
+        name = (g.layer or "").lower()
+        return complete, any(w in name for w in _PIPELINE_SHEET_WORDS)
+
+    best = max(visible, key=score)  # the first of the best
+    if hidden:
+        report.add(
+            Problem(
+                "info",
+                "hidden_sheet_skipped",
+                f"隐藏的工作表未读取：{'、'.join(hidden)}",
+                f"hidden sheets were not read: {', '.join(hidden)}",
+                file=fname,
+                layer=best[0].layer,
+            )
+        )
+    rivals = [v for v in visible if score(v)[0] == score(best)[0]]
+    if len(rivals) > 1:
+        others = [g.layer or "" for g, _ in rivals if g is not best[0]]
+        report.warning(
+            "several_sheets",
+            f"有多个工作表带项目库表头；读取的是 “{best[0].layer}”，未读取：{'、'.join(others)}",
+            f"several sheets have a project table header; read '{best[0].layer}', not "
+            f"{', '.join(others)}",
+            hint_zh="用 --sheet 指定要读取的工作表",
+            hint_en="name the sheet to read with --sheet",
+            file=fname,
+            layer=best[0].layer,
+        )
+    return best
+
+
+def _find_header(grid: _Grid) -> _Header | None:
+    """The first header with ``project_id`` and another known column (one or two rows)."""
     for i, (_, cells) in enumerate(grid.rows[:_HEADER_SCAN_ROWS]):
+        two = _two_level_header(grid, i)
+        if two is not None:
+            return two
         cols = set(_header_columns(cells).values())
         if "project_id" in cols and len(cols) >= 2:
-            return i
+            return _single_header(grid, i)
     return None
 
 
@@ -979,9 +1204,9 @@ def _report_formulas(grid: _Grid, report: Report, fname: str, cols: dict[int, st
 
 
 def _table_from_grid(
-    grid: _Grid, hi: int, report: Report, fname: str, clusters: pd.DataFrame | None
+    grid: _Grid, header: _Header, report: Report, fname: str, clusters: pd.DataFrame | None
 ) -> pd.DataFrame | None:
-    header_row, header_cells = grid.rows[hi]
+    header_row, header_cells = header.row, header.cells
     layer = grid.layer
     where = _where(fname, layer)
     # map headers
@@ -992,7 +1217,7 @@ def _table_from_grid(
     for i, raw in enumerate(header_cells):
         if is_blank(raw):
             continue
-        text = normalise_text(raw)
+        text = header.shown[i]
         name, unit, others = _split_header(raw)
         col = HEADER_SYNONYMS.get(name)
         if col is None:
@@ -1027,7 +1252,7 @@ def _table_from_grid(
                 )
     for col, idx in by_col.items():
         if len(idx) > 1:
-            heads = [f"{normalise_text(header_cells[i])} [{_col_letter(i)}]" for i in idx]
+            heads = [f"{header.shown[i]} [{_col_letter(i)}]" for i in idx]
             report.error(
                 "duplicate_column",
                 f"多列都表示 {_LABEL_ZH[col]}（{col}）：{'、'.join(heads)}",
@@ -1038,7 +1263,7 @@ def _table_from_grid(
                 column=heads[1],
                 **where,
             )
-    found = [normalise_text(v) for v in header_cells if not is_blank(v)]
+    found = [t for t in header.shown if t]
     missing = [c for c in _REQUIRED if c not in by_col]
     if missing:
         report.error(
@@ -1057,7 +1282,7 @@ def _table_from_grid(
         grid,
         report,
         fname,
-        {i: f"{normalise_text(header_cells[i])} [{_col_letter(i)}]" for i in _flat(by_col)},
+        {i: f"{header.shown[i]} [{_col_letter(i)}]" for i in _flat(by_col)},
     )
     if ignored:
         report.add(
@@ -1074,9 +1299,9 @@ def _table_from_grid(
     if missing or any(len(i) > 1 for i in by_col.values()):
         return None
     # data rows start below the header (and below header cells merged downwards)
-    header_end = header_row
+    header_end = header.end
     for r0, _, r1, _ in grid.merges:
-        if r0 == header_row:
+        if header.row <= r0 <= header.end:
             header_end = max(header_end, r1)
     key = by_col["project_id"][0]
     skip: set[int] = set()
@@ -1153,6 +1378,7 @@ def _table_from_grid(
     report.extend(
         dataclasses.replace(p, layer=layer, column=labels.get(p.column or "", p.column))
         for p in sub
+        if (p.row, p.column) not in ctx.reported
     )
     table = table[[c for c in _PROJECT_COLUMNS if c in table.columns]].reset_index(drop=True)
     _check_space(table, rows, ctx)

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -32,10 +32,13 @@ class Column:
     required: bool = False
     default: Any = None
     choices: tuple[str, ...] = ()
-    min: float | None = None
-    max: float | None = None
+    min: float | None = None  # from NUMBER_RANGES, do not set here
+    max: float | None = None  # from NUMBER_RANGES, do not set here
     positive: bool = False
     label_zh: str = ""
+    unit: str = ""  # from NUMBER_RANGES: the contract unit, for messages
+    #: an optional minimum or requirement where 0 (like a blank) means "no requirement"
+    zero_is_blank: bool = False
 
 
 _READY = tuple(
@@ -52,14 +55,12 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         Column("clusters", "list", default="", label_zh="准入产业"),
         Column("area_mu", "real", positive=True, label_zh="面积(亩)"),
         Column("divisible", "bool", default=False, label_zh="可分割"),
-        Column("available_year", "int", min=1990, max=2100, label_zh="可供年份"),
-        Column("max_pollution", "int", default=3, min=1, max=3, label_zh="污染等级上限"),
-        Column(
-            "min_intensity_wan_per_mu", "real", default=0.0, min=0, label_zh="投资强度下限(万元/亩)"
-        ),
-        Column("min_tax_wan_per_mu", "real", default=0.0, min=0, label_zh="亩均税收下限(万元/亩)"),
-        Column("far_min", "real", min=0, label_zh="容积率下限"),
-        Column("far_max", "real", min=0, label_zh="容积率上限"),
+        Column("available_year", "int", label_zh="可供年份"),
+        Column("max_pollution", "int", default=3, label_zh="污染等级上限"),
+        Column("min_intensity_wan_per_mu", "real", default=0.0, label_zh="投资强度下限(万元/亩)"),
+        Column("min_tax_wan_per_mu", "real", default=0.0, label_zh="亩均税收下限(万元/亩)"),
+        Column("far_min", "real", label_zh="容积率下限"),
+        Column("far_max", "real", label_zh="容积率上限"),
         *_READY,
     ),
     "factories": (
@@ -69,8 +70,8 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         Column("floor_area_m2", "real", required=True, positive=True, label_zh="可用建筑面积(㎡)"),
         Column("floor_load_kg_m2", "real", positive=True, label_zh="楼面荷载(kg/㎡)"),
         Column("clear_height_m", "real", positive=True, label_zh="净高(m)"),
-        Column("available_year", "int", min=1990, max=2100, label_zh="可用年份"),
-        Column("max_pollution", "int", default=2, min=1, max=3, label_zh="污染等级上限"),
+        Column("available_year", "int", label_zh="可用年份"),
+        Column("max_pollution", "int", default=2, label_zh="污染等级上限"),
     ),
     "projects": (
         Column("project_id", "text", required=True, label_zh="项目编号"),
@@ -84,29 +85,29 @@ LAYERS: dict[str, tuple[Column, ...]] = {
             choices=("negotiating", "signed", "registered"),
             label_zh="项目阶段",
         ),
-        Column("investment_yi", "real", required=True, min=0, label_zh="总投资(亿元)"),
-        Column("land_mu", "real", default=0.0, min=0, label_zh="用地面积(亩)"),
-        Column("floor_m2", "real", default=0.0, min=0, label_zh="厂房面积(㎡)"),
+        Column("investment_yi", "real", required=True, label_zh="总投资(亿元)"),
+        Column("land_mu", "real", default=0.0, label_zh="用地面积(亩)"),
+        Column("floor_m2", "real", default=0.0, label_zh="厂房面积(㎡)"),
         Column("carrier", "enum", choices=("land", "factory", "either"), label_zh="载体类型"),
         Column(
             "land_use", "enum", default="M1", choices=("M0", "M1", "M2", "M3"), label_zh="用地性质"
         ),
-        Column("output_yi", "real", default=0.0, min=0, label_zh="年产值(亿元)"),
-        Column("tax_wan", "real", default=0.0, min=0, label_zh="年税收(万元)"),
-        Column("jobs", "int", default=0, min=0, label_zh="就业人数"),
-        Column("pollution", "int", default=1, min=1, max=3, label_zh="污染等级"),
-        Column("start_year", "int", min=1990, max=2100, label_zh="计划开工年份"),
+        Column("output_yi", "real", default=0.0, label_zh="年产值(亿元)"),
+        Column("tax_wan", "real", default=0.0, label_zh="年税收(万元)"),
+        Column("jobs", "int", default=0, label_zh="就业人数"),
+        Column("pollution", "int", default=1, label_zh="污染等级"),
+        Column("start_year", "int", label_zh="计划开工年份"),
         Column("ready_to_build", "bool", default=False, label_zh="拿地即开工"),
         Column("needs", "list", default="water;power;road;drainage", label_zh="配套需求"),
-        Column("min_floor_load_kg_m2", "real", positive=True, label_zh="荷载要求(kg/㎡)"),
-        Column("min_clear_height_m", "real", positive=True, label_zh="净高要求(m)"),
+        Column("min_floor_load_kg_m2", "real", zero_is_blank=True, label_zh="荷载要求(kg/㎡)"),
+        Column("min_clear_height_m", "real", zero_is_blank=True, label_zh="净高要求(m)"),
         Column("tags", "list", default="", label_zh="标签"),
         Column("pinned_carrier", "text", default="", label_zh="锁定载体"),
     ),
     "quotas": (
-        Column("year", "int", required=True, min=1990, max=2100, label_zh="年份"),
+        Column("year", "int", required=True, label_zh="年份"),
         Column("zone", "text", required=True, label_zh="片区"),
-        Column("land_mu", "real", required=True, min=0, label_zh="用地指标(亩)"),
+        Column("land_mu", "real", required=True, label_zh="用地指标(亩)"),
     ),
     "clusters": (
         Column("cluster", "text", required=True, label_zh="集群代码"),
@@ -116,7 +117,91 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         Column("anchor_x", "real", label_zh="链主位置X(m)"),
         Column("anchor_y", "real", label_zh="链主位置Y(m)"),
     ),
+    # attributes of the optional zones layer (boundaries, or a table of codes and names)
+    "zones": (
+        Column("zone", "text", required=True, label_zh="片区代码"),
+        Column("name_zh", "text", default="", label_zh="片区名称"),
+        Column("name_en", "text", default="", label_zh="英文名称"),
+    ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class NumberRange:
+    """The plausible values of one number column, in its contract unit (bounds included)."""
+
+    low: float
+    high: float
+    unit: str = ""
+
+    def text(self) -> str:
+        """``"0–10,000 亿元"``."""
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{_fmt_bound(self.low)}–{_fmt_bound(self.high)}{unit}"
+
+
+def _fmt_bound(x: float) -> str:
+    """``10,000``, ``1990``, ``0.5``: thousands separated from 10,000 on (not in years)."""
+    if float(x).is_integer():
+        return f"{int(x):,}" if abs(x) >= 10_000 else str(int(x))
+    return f"{x:,}"
+
+
+#: The plausible range of every number column of every layer (``(layer, column)`` → range), in
+#: the contract unit: the one table every check uses (:func:`coerce_table` for GeoPackage layers,
+#: CSV/Excel tables, the 项目库 and scenario edits). Generous but finite: a value outside is a
+#: typing or unit mistake (or ``1e308``), and finite bounds keep every quantity far inside the
+#: 64-bit integers of the solver after scaling (:mod:`geodata.units`).
+NUMBER_RANGES: dict[tuple[str, str], NumberRange] = {
+    ("parcels", "area_mu"): NumberRange(0, 100_000, "亩"),
+    ("parcels", "available_year"): NumberRange(1990, 2100),
+    ("parcels", "max_pollution"): NumberRange(1, 3),
+    ("parcels", "min_intensity_wan_per_mu"): NumberRange(0, 100_000, "万元/亩"),
+    ("parcels", "min_tax_wan_per_mu"): NumberRange(0, 10_000, "万元/亩"),
+    ("parcels", "far_min"): NumberRange(0, 30),
+    ("parcels", "far_max"): NumberRange(0, 30),
+    ("factories", "floor_area_m2"): NumberRange(0, 10_000_000, "㎡"),
+    ("factories", "floor_load_kg_m2"): NumberRange(0, 100_000, "kg/㎡"),
+    ("factories", "clear_height_m"): NumberRange(0, 200, "m"),
+    ("factories", "available_year"): NumberRange(1990, 2100),
+    ("factories", "max_pollution"): NumberRange(1, 3),
+    ("projects", "investment_yi"): NumberRange(0, 10_000, "亿元"),
+    ("projects", "land_mu"): NumberRange(0, 100_000, "亩"),
+    ("projects", "floor_m2"): NumberRange(0, 10_000_000, "㎡"),
+    ("projects", "output_yi"): NumberRange(0, 50_000, "亿元"),
+    ("projects", "tax_wan"): NumberRange(0, 10_000_000, "万元"),
+    ("projects", "jobs"): NumberRange(0, 1_000_000, "人"),
+    ("projects", "pollution"): NumberRange(1, 3),
+    ("projects", "start_year"): NumberRange(1990, 2100),
+    ("projects", "min_floor_load_kg_m2"): NumberRange(0, 100_000, "kg/㎡"),
+    ("projects", "min_clear_height_m"): NumberRange(0, 200, "m"),
+    ("quotas", "year"): NumberRange(1990, 2100),
+    ("quotas", "land_mu"): NumberRange(0, 1_000_000, "亩"),
+    ("clusters", "anchor_x"): NumberRange(-100_000_000, 100_000_000, "m"),
+    ("clusters", "anchor_y"): NumberRange(-100_000_000, 100_000_000, "m"),
+}
+
+
+def _with_ranges(layers: dict[str, tuple[Column, ...]]) -> dict[str, tuple[Column, ...]]:
+    """Give every number column its bounds and unit from :data:`NUMBER_RANGES`."""
+    out: dict[str, tuple[Column, ...]] = {}
+    for layer, cols in layers.items():
+        typed: list[Column] = []
+        for c in cols:
+            rng = NUMBER_RANGES.get((layer, c.name))
+            if c.kind in ("int", "real") and rng is None:
+                raise RuntimeError(f"NUMBER_RANGES has no range for {layer}.{c.name}")
+            if rng is not None:
+                c = replace(c, min=rng.low, max=rng.high, unit=rng.unit)
+            typed.append(c)
+        out[layer] = tuple(typed)
+    unknown = set(NUMBER_RANGES) - {(lay, c.name) for lay, cs in out.items() for c in cs}
+    if unknown:
+        raise RuntimeError(f"NUMBER_RANGES names unknown columns: {sorted(unknown)}")
+    return out
+
+
+LAYERS = _with_ranges(LAYERS)
 
 #: Columns of ``assignments.csv`` (one row per project and carrier), shared by the optimizer that
 #: writes it and the maps that read it. A project's amounts (``investment_yi``, ``output_yi``,
@@ -170,6 +255,7 @@ ID_COLUMN = {
     "factories": "factory_id",
     "projects": "project_id",
     "clusters": "cluster",
+    "zones": "zone",
 }
 
 #: Columns holding ids or codes that name a row of some layer: kept exactly as written (only
@@ -188,7 +274,7 @@ def normalise_text(value: Any) -> str:
         return ""
     if value is pd.NA or value is pd.NaT:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         value = int(value)
     s = unicodedata.normalize("NFKC", str(value))
     return re.sub(r"\s+", " ", s).strip()
@@ -440,41 +526,77 @@ def _coerce_cell(raw: Any, col: Column, report: Report, **where: Any) -> Any:
             return None
         return d
     # numbers
-    x = parse_number(raw)
+    x = _number(raw)
     if x is None:
+        text = normalise_text(raw)
         report.error(
             "bad_number",
-            f"“{normalise_text(raw)}” 不是一个确定的数值",
-            f"'{normalise_text(raw)}' is not a number",
-            hint_zh="一个数字，例如 50",
-            hint_en="a plain number, e.g. 50",
+            f"“{text}” 不是数字",
+            f"'{text}' is not a number",
+            hint_zh="用阿拉伯数字填写，例如 50" + ("" if col.required else "；不知道时留空"),
+            hint_en="a plain number, e.g. 50" + ("" if col.required else "; blank if unknown"),
+            **where,
+        )
+        return None
+    if col.zero_is_blank and x == 0:
+        return col.default  # 0 = no requirement
+    shown = _shown(raw)
+    rng = NumberRange(
+        col.min if col.min is not None else -math.inf,
+        col.max if col.max is not None else math.inf,
+        col.unit,
+    )
+    if col.positive and x <= 0:
+        report.error(
+            "not_positive",
+            f"{col.name}（{col.label_zh}）必须大于 0（实际 {shown}）",
+            f"{col.name} must be > 0 (got {shown})",
+            hint_zh=f"大于 0，不超过 {_fmt_bound(rng.high)} {rng.unit}".rstrip(),
+            hint_en=f"above 0, at most {_fmt_bound(rng.high)} {rng.unit}".rstrip(),
+            **where,
+        )
+        return None
+    if not rng.low <= x <= rng.high:
+        report.error(
+            "below_min" if x < rng.low else "above_max",
+            f"{col.name}（{col.label_zh}）的值 {shown} 超出合理范围 {rng.text()}",
+            f"{col.name} value {shown} is outside the plausible range {rng.text()}",
+            hint_zh=f"{rng.text()} 之内的数值（请检查单位）",
+            hint_en=f"a value within {rng.text()} (check the unit)",
             **where,
         )
         return None
     if col.kind == "int":
         if not float(x).is_integer():
-            report.error("bad_int", f"“{x}” 应为整数", f"'{x}' must be an integer", **where)
+            report.error("bad_int", f"“{shown}” 应为整数", f"'{shown}' must be an integer", **where)
             return None
-        x = int(x)
-    if col.positive and x <= 0:
-        report.error(
-            "not_positive",
-            f"{col.name} 必须大于 0（实际 {x}）",
-            f"{col.name} must be > 0 (got {x})",
-            **where,
-        )
-    elif col.min is not None and x < col.min:
-        report.error(
-            "below_min",
-            f"{col.name} 不能小于 {col.min:g}（实际 {x}）",
-            f"{col.name} must be ≥ {col.min:g} (got {x})",
-            **where,
-        )
-    elif col.max is not None and x > col.max:
-        report.error(
-            "above_max",
-            f"{col.name} 不能大于 {col.max:g}（实际 {x}）",
-            f"{col.name} must be ≤ {col.max:g} (got {x})",
-            **where,
-        )
+        return int(x)
     return x
+
+
+def _number(raw: Any) -> float | None:
+    """A cell as a number, ``±inf`` included (for the range check); ``None`` when not a number."""
+    if isinstance(raw, bool | np.bool_):
+        return None
+    if isinstance(raw, int | np.integer):
+        try:
+            return float(raw)
+        except OverflowError:
+            return math.copysign(math.inf, int(raw))
+    if isinstance(raw, float | np.floating):
+        f = float(raw)
+        return None if math.isnan(f) else f
+    s = normalise_text(raw).replace(",", "").replace(" ", "")
+    return float(s) if _NUMBER_RE.match(s) else None
+
+
+def _shown(raw: Any) -> str:
+    """A number cell as the user wrote it (text as written; numbers without a trailing ``.0``)."""
+    if isinstance(raw, str):
+        return normalise_text(raw)
+    if isinstance(raw, int | np.integer) and not isinstance(raw, bool):
+        return str(raw) if abs(int(raw)) < 10**15 else f"{float(raw):.6g}"
+    if isinstance(raw, float | np.floating):
+        f = float(raw)
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+    return normalise_text(raw)

@@ -1,6 +1,8 @@
 """The GeoPackage store: read + validate in tiers, build the :class:`Instance`, write atomically.
 
-Validation tiers, each collecting all its problems into one :class:`~geodata.report.Report`:
+Validation tiers, each collecting all its problems into one :class:`~geodata.report.Report`
+(a tier that finds errors does not stop the later ones: they run on what could be read, so one
+run lists every problem it can):
 
 1. *schema* — layers and required columns present, every cell parsed and range-checked
    (:func:`geodata.schema.coerce_table`);
@@ -30,6 +32,7 @@ from pyproj import CRS
 
 from geodata import crs as crs_mod
 from geodata import geometry as geom_mod
+from geodata.inputs import check_input_file
 from geodata.instance import (
     DEFAULT_NEEDS,
     READINESS_ITEMS,
@@ -40,7 +43,8 @@ from geodata.instance import (
     Project,
     Quota,
 )
-from geodata.report import DataError, Report, fail
+from geodata.rawcells import restore_text_cells
+from geodata.report import DataError, Problem, Report, fail
 from geodata.schema import LAYERS, coerce_table, id_key, normalise_id
 from geodata.units import M2_PER_MU, mu_to_cmu, to_int, yi_to_wan
 
@@ -69,6 +73,10 @@ class Tables:
     #: Per-layer source file names for messages (e.g. after ``landalloc import``); layers not
     #: listed fall back to ``source``.
     files: dict[str, str] = field(default_factory=dict)
+    #: Layers whose rows could not be read (a required column missing, a refused CRS, no
+    #: geometry; errors reported): they are empty here, and references into them are not
+    #: checked (every reference would look unknown).
+    unread: frozenset[str] = frozenset()
 
     def file_of(self, layer: str) -> str | None:
         """The file name to cite in messages about ``layer``."""
@@ -90,8 +98,7 @@ def read_tables(path: str | Path, report: Report) -> Tables | None:
     """
     p = Path(path)
     fname = p.name
-    if not p.exists():
-        report.error("no_file", f"找不到文件 {p}", f"file not found: {p}", file=str(p))
+    if not check_input_file(p, report):  # missing, or a FIFO, directory, device: never opened
         return None
     try:
         listed = pyogrio.list_layers(p)
@@ -118,9 +125,13 @@ def read_tables(path: str | Path, report: Report) -> Tables | None:
         warnings.simplefilter("ignore")
         for layer in (*REQUIRED_LAYERS, *OPTIONAL_LAYERS):
             if layer in names:
-                frames[layer] = gpd.read_file(p, layer=layer, engine="pyogrio")
+                # text kept in number fields is read by GDAL as 0: put it back for the checks
+                frames[layer] = restore_text_cells(
+                    p, layer, gpd.read_file(p, layer=layer, engine="pyogrio")
+                )
     working: CRS | None = None
     geo: dict[str, gpd.GeoDataFrame] = {}
+    unread: set[str] = set()
     for layer in ("parcels", "factories", "zones"):
         if layer not in frames:
             continue
@@ -129,17 +140,22 @@ def read_tables(path: str | Path, report: Report) -> Tables | None:
             report.error(
                 "no_geometry", "图层没有几何列", "layer has no geometry", file=fname, layer=layer
             )
+            unread.add(layer)
             continue
         if len(gdf) == 0:
             geo[layer] = gdf
             continue
         layer_crs = crs_mod.check_crs(gdf, report, file=fname, layer=layer)
         if layer_crs is None:
+            unread.add(layer)
             continue
         if working is None:
-            working = crs_mod.working_crs_for(layer_crs)
+            working = crs_mod.working_crs_for(layer_crs, gdf)
         geo[layer] = crs_mod.to_working(gdf, working)
     working_str = working.to_string() if working is not None else crs_mod.DEFAULT_WORKING_CRS
+    for layer in sorted(unread & {"parcels", "factories"}):  # no geometry: check cells anyway
+        attrs = pd.DataFrame(frames[layer]).drop(columns="geometry", errors="ignore")
+        coerce_table(attrs, layer, report, file=fname)
     tables = from_frames(
         parcels=geo.get("parcels"),
         factories=geo.get("factories"),
@@ -152,6 +168,8 @@ def read_tables(path: str | Path, report: Report) -> Tables | None:
         crs=working_str,
     )
     tables.source = str(p)
+    tables.unread = tables.unread | frozenset(unread)
+    crs_mod.drop_empty_after_crs(report)  # a refused CRS is not also an empty layer
     return tables
 
 
@@ -220,6 +238,20 @@ def from_frames(
             report,
             file=_f("clusters"),
         )
+    # a layer missing a required column has no rows (reported): give it every contract column
+    # so that the later tiers can run, and note it so that references into it are not checked
+    typed = {"parcels": par, "factories": fac, "projects": pro, "quotas": quo, "clusters": clu}
+    unread = set()
+    for layer, df in typed.items():
+        absent = [c.name for c in LAYERS[layer] if c.name not in df.columns]
+        if absent:
+            unread.add(layer)
+            typed[layer] = df.reindex(columns=[*df.columns, *absent]).iloc[0:0]
+    par, fac, pro, quo, clu = (typed[k] for k in typed)
+    if "geometry" not in par.columns:
+        par = par.assign(geometry=gpd.GeoSeries([], crs=parcels.crs or crs))
+    if "geometry" not in fac.columns:
+        fac = fac.assign(geometry=gpd.GeoSeries([], crs=factories.crs or crs))
     return Tables(
         parcels=gpd.GeoDataFrame(par, geometry="geometry", crs=parcels.crs or crs),
         factories=gpd.GeoDataFrame(fac, geometry="geometry", crs=factories.crs or crs),
@@ -230,6 +262,7 @@ def from_frames(
         crs=crs,
         source=file or "",
         files=files,
+        unread=frozenset(unread),
     )
 
 
@@ -326,6 +359,20 @@ def _resolve_spelling(
         )
 
 
+def _cluster_hint(clusters: pd.DataFrame) -> tuple[str, str]:
+    """The valid cluster codes, each with its name when that differs (Chinese, English)."""
+    zh: list[str] = []
+    en: list[str] = []
+    for rec in sorted(clusters.to_dict("records"), key=lambda r: normalise_id(r.get("cluster"))):
+        code = normalise_id(rec.get("cluster"))
+        name_zh = normalise_id(rec.get("name_zh"))
+        name_en = normalise_id(rec.get("name_en")) or name_zh
+        if code:
+            zh.append(f"{code}（{name_zh}）" if name_zh and name_zh != code else code)
+            en.append(f"{code} ({name_en})" if name_en and name_en != code else code)
+    return "集群代码（名称）：" + "、".join(zh), "cluster codes (names): " + ", ".join(en)
+
+
 def check_references(tables: Tables, report: Report) -> None:
     """Tier 3: cross-layer references and arithmetic pre-checks that need no solver.
 
@@ -333,10 +380,21 @@ def check_references(tables: Tables, report: Report) -> None:
     ``pinned_carrier``) match ids exactly. One that matches only when width, spaces and case are
     ignored is rewritten in ``tables`` to the id's spelling, with a ``reference_spelling``
     warning (see :func:`_resolve_spelling`); a zone code written two such ways where zones are
-    defined is an error.
+    defined is an error. Parcels and factories are carriers: their ids are one namespace, and
+    an id used by both is an error naming both rows.
+
+    The checks also run on data with errors of the earlier tiers (cells that could not be
+    parsed are ``None`` and skipped); references into a layer of :attr:`Tables.unread` are not
+    checked.
     """
     par, fac, pro, quo = tables.parcels, tables.factories, tables.projects, tables.quotas
+    unread = tables.unread
+    carriers_read = not ({"parcels", "factories"} & unread)
     cluster_codes = set(tables.clusters["cluster"].dropna().astype(str))
+    clusters_read = "clusters" not in unread and (
+        len(cluster_codes) > 0 or "projects" not in unread
+    )
+    cluster_hint = _cluster_hint(tables.clusters)
     zone_of = _zone_spellings(tables, report)
     has_zones = tables.zones is not None and "zone" in tables.zones.columns and len(tables.zones)
     if has_zones:
@@ -368,7 +426,7 @@ def check_references(tables: Tables, report: Report) -> None:
         target="zones" if has_zones else "parcels/factories",
     )
     for i, z in enumerate(quo["zone"].tolist()):
-        if z and z != "*" and z not in zone_codes:
+        if z and z != "*" and z not in zone_codes and (carriers_read or has_zones):
             report.error(
                 "unknown_zone",
                 f"用地指标中的片区代码 {z} 不存在",
@@ -388,7 +446,7 @@ def check_references(tables: Tables, report: Report) -> None:
         for i, v in enumerate(df[col].tolist()):
             codes = v if isinstance(v, tuple | list) else ((v,) if v else ())
             for c in codes:
-                if c not in cluster_codes:
+                if c not in cluster_codes and clusters_read:
                     report.error(
                         "unknown_cluster",
                         f"产业集群代码 {c} 未在 clusters 图层中定义",
@@ -397,15 +455,15 @@ def check_references(tables: Tables, report: Report) -> None:
                         layer=layer,
                         row=i + 1,
                         column=col,
-                        hint_zh="、".join(sorted(cluster_codes)),
-                        hint_en=", ".join(sorted(cluster_codes)),
+                        hint_zh=cluster_hint[0],
+                        hint_en=cluster_hint[1],
                     )
     # a cluster used by a project but admitted by no carrier
     open_carrier = any(len(v) == 0 for v in par["clusters"]) or any(
         len(v) == 0 for v in fac["clusters"]
     )
     admitted = {c for v in par["clusters"] for c in v} | {c for v in fac["clusters"] for c in v}
-    if not open_carrier:
+    if not open_carrier and carriers_read:
         for c in sorted({str(c) for c in pro["cluster"] if c} - admitted):
             report.warning(
                 "cluster_without_carrier",
@@ -415,6 +473,7 @@ def check_references(tables: Tables, report: Report) -> None:
                 layer="projects",
                 column="cluster",
             )
+    _check_carrier_ids(tables, report)
     # pins
     parcel_area = dict(zip(par["parcel_id"], par["area_mu"], strict=True))
     carrier_ids = set(parcel_area) | set(fac["factory_id"])
@@ -437,6 +496,8 @@ def check_references(tables: Tables, report: Report) -> None:
         if not pin:
             continue
         if pin not in carrier_ids:
+            if not carriers_read:  # the carriers could not be read: cannot tell
+                continue
             report.error(
                 "unknown_pin",
                 f"项目 {pid} 锁定的载体 {pin} 不存在",
@@ -454,7 +515,10 @@ def check_references(tables: Tables, report: Report) -> None:
         for y, z, q in zip(quo["year"], quo["zone"], quo["land_mu"], strict=True)
         if z == "*" and y is not None and q is not None
     }
-    years = sorted(district)
+    # a quota row with a cell that could not be read: the totals could be wrong, not checked
+    cells = [*quo["year"], *quo["zone"], *quo["land_mu"]]
+    unreadable = "quotas" in unread or any(v is None for v in cells)
+    years = [] if unreadable else sorted(district)
     for y in years:
         need = sum(a for sy, a in pinned_land.items() if sy >= y)
         have = sum(district[t] for t in years if t >= y)
@@ -485,6 +549,38 @@ def check_references(tables: Tables, report: Report) -> None:
                     row=i + 1,
                     column="land_mu",
                 )
+
+
+def _check_carrier_ids(tables: Tables, report: Report) -> None:
+    """Parcels and factories are carriers with one id namespace: no id may name both.
+
+    Ids are compared by :func:`~geodata.schema.id_key` (as duplicates within a layer are); each
+    factory whose id is also a parcel's is an error naming both layers and rows.
+    """
+    parcel_row: dict[str, tuple[str, int]] = {}
+    for i, v in enumerate(tables.parcels["parcel_id"].tolist()):
+        if v:
+            parcel_row.setdefault(id_key(v), (str(v), i + 1))
+    for j, v in enumerate(tables.factories["factory_id"].tolist()):
+        if not v or id_key(v) not in parcel_row:
+            continue
+        pid, row = parcel_row[id_key(v)]
+        pfile = tables.file_of("parcels")
+        at_zh = f"{pfile} 图层 parcels 第 {row} 行" if pfile else f"图层 parcels 第 {row} 行"
+        at_en = f"{pfile} layer parcels row {row}" if pfile else f"layer parcels row {row}"
+        report.error(
+            "duplicate_carrier_id",
+            f"厂房编号 “{v}” 与地块 “{pid}”（{at_zh}）重复：地块和厂房都是载体，编号不能相同",
+            f"factory id '{v}' is also the id of parcel '{pid}' ({at_en}): parcels and "
+            "factories are both carriers and share one id namespace",
+            file=tables.file_of("factories"),
+            layer="factories",
+            row=j + 1,
+            column="factory_id",
+            hint_zh="给厂房或地块另取一个编号（锁定载体和结果都按编号识别载体）",
+            hint_en="give the factory or the parcel another id (pins and results name carriers "
+            "by id)",
+        )
 
 
 def _largest_group_area(tables: Tables) -> float:
@@ -624,8 +720,28 @@ def validate(path: str | Path, *, strict: bool = False) -> tuple[Tables | None, 
     """Run all three tiers on a GeoPackage; return the tables (when readable) and the report."""
     report = Report()
     tables = read_tables(path, report)
-    if tables is not None and not report.errors:
+    if tables is None:
+        return None, report
+    if not report.errors:
         check_references(tables, report)
+        return tables, report
+    # earlier tiers found errors: run the last one on what could be read, so that one run lists
+    # every problem; it is best effort on partial data, never a crash hiding the errors found
+    before = len(report.problems)
+    try:
+        check_references(tables, report)
+    except Exception:
+        del report.problems[before:]
+        report.add(
+            Problem(
+                "info",
+                "references_not_checked",
+                "因上述错误，引用与指标检查未能全部完成；修正后请再次检查",
+                "because of the errors above, the reference and quota checks could not all "
+                "run; check again after fixing them",
+                file=Path(path).name,
+            )
+        )
     return tables, report
 
 

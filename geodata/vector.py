@@ -39,9 +39,19 @@ from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 from geodata import crs as crs_mod
 from geodata.geometry import AREA_TOLERANCE
 from geodata.instance import READINESS_NAMES_ZH
+from geodata.rawcells import restore_text_cells
 from geodata.report import Report
-from geodata.schema import LAYERS, is_blank, normalise_text, parse_list, parse_number
+from geodata.schema import (
+    LAYERS,
+    NUMBER_RANGES,
+    is_blank,
+    normalise_text,
+    parse_list,
+    parse_number,
+)
 from geodata.units import M2_PER_MU, MU_PER_HECTARE
+
+_MAX_AREA_MU = NUMBER_RANGES[("parcels", "area_mu")].high
 
 #: File suffixes read as vector data.
 VECTOR_SUFFIXES = (".shp", ".geojson", ".json", ".gpkg", ".gdb")
@@ -262,8 +272,8 @@ def map_columns(
 
 def _scaled(value: Any, factor: float) -> Any:
     x = parse_number(value)
-    if x is None:
-        return value  # left for the schema tier to report
+    if x is None or abs(x * factor) == float("inf"):
+        return value  # left for the schema tier to report (as written)
     return x * factor
 
 
@@ -664,6 +674,7 @@ def read_vector(
                 gdf = pyogrio.read_dataframe(source, **kwargs)
             else:
                 gdf = pyogrio.read_dataframe(source, layer=layer, **kwargs)
+                gdf = restore_text_cells(path, layer, gdf)  # text in number fields
     except Exception as exc:
         report.error(
             "unreadable", f"无法读取：{exc}", f"cannot read: {exc}", file=fname, layer=layer
@@ -689,7 +700,15 @@ def read_vector(
 
 
 def parse_working_crs(text: str, report: Report) -> CRS | None:
-    """Check the working CRS given with ``--crs``: projected, in metres, CGCS2000-compatible."""
+    """Check the working CRS given with ``--crs``: projected, in metres, CGCS2000-compatible.
+
+    ``--crs GCJ02`` / ``BD09`` (the data's obfuscated lon/lat) is refused: such data must be
+    converted with a coordinate conversion tool first.
+    """
+    kind = crs_mod.obfuscated_kind(text)
+    if kind is not None:
+        crs_mod.report_obfuscated(report, kind, text, column="--crs")
+        return None
     try:
         crs = CRS.from_user_input(text)
     except CRSError:
@@ -728,8 +747,10 @@ def to_working_layer(
 ) -> gpd.GeoDataFrame | None:
     """Check a layer's CRS and coordinates (:func:`geodata.crs.check_crs`) and project it.
 
-    Warns when the data lie outside the working CRS's area of use (areas would be distorted).
-    Returns ``None`` when the CRS is refused.
+    Warns when the working CRS distorts areas over the data by more than
+    :data:`geodata.crs.MAX_AREA_DISTORTION` (data far from the zone's central meridian); running
+    past the zone's nominal edge (EPSG area of use) alone is fine. Returns ``None`` when the CRS
+    is refused.
     """
     if len(gdf) == 0 and gdf.crs is not None:
         return crs_mod.to_working(gdf, working)
@@ -737,23 +758,19 @@ def to_working_layer(
     if declared is None:
         return None
     out = crs_mod.to_working(gdf, working)
-    aou = working.area_of_use
     valid = out.geometry[out.geometry.notna() & ~out.geometry.is_empty]
-    if aou is not None and len(valid):
+    if len(valid):
         lon0, lat0, lon1, lat1 = valid.to_crs("EPSG:4326").total_bounds
-        tol = 0.5
-        if (
-            lon0 < aou.west - tol
-            or lon1 > aou.east + tol
-            or lat0 < aou.south - tol
-            or lat1 > aou.north + tol
-        ):
+        lons, lats = [lon0, lon1, lon0, lon1], [lat0, lat0, lat1, lat1]
+        distortion = crs_mod.area_distortion(working, lons, lats)
+        if distortion > crs_mod.MAX_AREA_DISTORTION:
             report.warning(
                 "outside_working_crs",
-                f"数据（经度 {lon0:.2f}–{lon1:.2f}）不在工作坐标系 {working.name} 的适用范围内，"
-                "面积会失真",
-                f"the data (longitude {lon0:.2f}–{lon1:.2f}) lie outside the area of use of the "
-                f"working CRS {working.name}; areas will be distorted",
+                f"数据（经度 {lon0:.2f}–{lon1:.2f}）离工作坐标系 {working.name} 的中央经线较远，"
+                f"面积会失真约 {distortion:.2%}",
+                f"the data (longitude {lon0:.2f}–{lon1:.2f}) lie far from the central meridian "
+                f"of the working CRS {working.name}; areas will be distorted by about "
+                f"{distortion:.2%}",
                 hint_zh="用 --crs 选择覆盖该区域的 CGCS2000 3度带",
                 hint_en="choose a CGCS2000 3-degree zone covering the area with --crs",
                 file=file,
@@ -799,8 +816,8 @@ def check_area_column(
         return
     for i, (given, geom) in enumerate(zip(gdf["area_mu"].tolist(), gdf.geometry, strict=True)):
         x = parse_number(given)
-        if x is None or x <= 0 or geom is None or geom.is_empty:
-            continue
+        if x is None or not 0 < x <= _MAX_AREA_MU or geom is None or geom.is_empty:
+            continue  # bad values are the schema tier's
         computed = geom.area / M2_PER_MU
         if computed > 0 and abs(x - computed) / computed > tolerance:
             report.warning(
@@ -876,7 +893,12 @@ def read_table(
                         layer=kind,
                     )
                     return None
-                df = book.parse(sheet if sheet is not None else 0, dtype=object)
+                if sheet is None:  # the first visible sheet: hidden ones hold old copies
+                    states = [getattr(w, "sheet_state", "visible") for w in book.book.worksheets]
+                    shown = [n for n, st in zip(sheets, states, strict=True) if st == "visible"]
+                    sheet = (shown or sheets)[0]
+                # no NaN guessing: "NaN", "N/A" … stay text and are reported, not read as blank
+                df = book.parse(sheet, dtype=object, keep_default_na=False)
         except Exception as exc:
             report.error(
                 "unreadable",
@@ -887,7 +909,11 @@ def read_table(
             )
             return None
         df = df.loc[
-            :, [not str(c).startswith("Unnamed:") or df[c].notna().any() for c in df.columns]
+            :,
+            [
+                not str(c).startswith("Unnamed:") or not all(is_blank(v) for v in df[c])
+                for c in df.columns
+            ],
         ]
     else:
         report.error(

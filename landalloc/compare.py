@@ -44,7 +44,9 @@ from landalloc.outdir import (
 )
 from landalloc.report_xlsx import add_table_sheet
 from landalloc.scenario import load_scenario, tables_as_run
+from maps.i18n import code_label, zone_names
 from optimizer.errors import InfeasibleError, NoSolutionError, VerificationError
+from optimizer.kpis import tier_text
 
 #: Most processes a batch uses (the machine is shared; each solve runs one CP-SAT worker).
 MAX_PROCESSES = 2
@@ -344,7 +346,41 @@ def _signed_unready(assignments: pd.DataFrame) -> int:
     return int(a.loc[m, "project_id"].nunique())
 
 
-def kpi_table(folders: Sequence[Path], names: Sequence[str], lang: str = "zh") -> pd.DataFrame:
+def _data_zone_names(folders: Sequence[Path], lang: str) -> dict[str, str]:
+    """Zone code → name from the data files the result folders were solved on.
+
+    The ``data`` of each ``summary.json`` (relative to its folder when not absolute), as the map
+    names zones; a data file that is gone or unreadable names nothing (its codes are shown).
+    """
+    from geodata.store import validate
+
+    out: dict[str, str] = {}
+    seen: set[Path] = set()
+    for folder in folders:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        if not summary.get("data"):
+            continue
+        data = Path(str(summary["data"]))
+        data = data if data.is_absolute() else (folder / data).resolve()
+        if data in seen or not data.exists():
+            continue
+        seen.add(data)
+        try:
+            tables, _ = validate(data)
+        except (DataError, OSError):
+            continue
+        if tables is not None:
+            out = {**zone_names(tables, lang), **out}
+    return out
+
+
+def kpi_table(
+    folders: Sequence[Path],
+    names: Sequence[str],
+    lang: str = "zh",
+    *,
+    zones: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """The KPIs of several result folders side by side.
 
     Parameters
@@ -354,14 +390,20 @@ def kpi_table(folders: Sequence[Path], names: Sequence[str], lang: str = "zh") -
     names
         Column headers (the scenario names), one per folder.
     lang
-        Language of the KPI labels.
+        Language of the KPI labels and of the solve status.
+    zones
+        Zone code → name for the quota rows; by default the names of the data files the folders
+        were solved on (:func:`maps.i18n.zone_names`, the names the map shows), else the codes.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``key``, ``kpi`` (label with unit) and one column per scenario.
+        Columns ``key`` (a code: ``quota:2026:KJC``), ``kpi`` (label with unit) and one column per
+        scenario.
     """
     zh = lang == "zh"
+    if zones is None:
+        zones = _data_zone_names(folders, lang)
     rows: dict[str, dict[str, Any]] = {}
     labels: dict[str, str] = {}
 
@@ -373,19 +415,29 @@ def kpi_table(folders: Sequence[Path], names: Sequence[str], lang: str = "zh") -
         s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         k = s["kpis"]
         a = _read_csv(folder / "assignments.csv")
-        put("status", "求解状态", "status", col, s.get("status"))
+        put(
+            "status",
+            "求解状态",
+            "status",
+            col,
+            code_label("status", str(s.get("status") or ""), lang),
+        )
         put("objective", "目标值(分)", "objective (points)", col, _num(s.get("objective")))
         put("projects_placed", "落地项目数(个)", "projects placed", col, k["projects_placed"])
         put(
-            "investment_yi", "落地总投资(亿元)", "investment landed (亿元)", col, k["investment_yi"]
+            "investment_yi",
+            "落地总投资(亿元)",
+            "investment landed (100M CNY)",
+            col,
+            k["investment_yi"],
         )
-        put("output_yi", "落地年产值(亿元)", "output landed (亿元/yr)", col, k["output_yi"])
-        put("tax_wan", "落地年税收(万元)", "tax landed (万元/yr)", col, k["tax_wan"])
+        put("output_yi", "落地年产值(亿元)", "output landed (100M CNY/yr)", col, k["output_yi"])
+        put("tax_wan", "落地年税收(万元)", "tax landed (10k CNY/yr)", col, k["tax_wan"])
         put("jobs", "就业(人)", "jobs", col, k["jobs"])
         put("land_mu", "供地面积(亩)", "land supplied (mu)", col, k["land_mu"])
         put("floor_m2", "标准厂房出租面积(㎡)", "factory floor let (m²)", col, k["floor_m2"])
         for tier, n in k["major_by_tier"].items():
-            en_tier = tier.replace("≥", ">=").replace("亿", " 亿元")
+            en_tier = tier_text(tier, "en")
             put(f"major:{tier}", f"重大项目{tier}落地(个)", f"major {en_tier} placed", col, n)
         sr = k.get("supply_rate_signed_major")
         put(
@@ -419,7 +471,7 @@ def kpi_table(folders: Sequence[Path], names: Sequence[str], lang: str = "zh") -
         )
         for q in k.get("quota", []):
             y, z = q["year"], q["zone"]
-            zname = ("全区" if zh else "district") if z == "*" else z
+            zname = zones.get(z) or code_label("zone", z, lang)
             put(
                 f"quota_used:{y}:{z}",
                 f"{y}年 {zname} 已用指标(亩)",
@@ -523,8 +575,8 @@ _DIFF_HEADERS_ZH = {
     "project_id": "项目编号",
     "name": "项目名称",
     "change": "变化",
-    "before": "基准情景载体@年份",
-    "after": "本情景载体@年份",
+    "before": "基准情景载体(编号@年份)",
+    "after": "本情景载体(编号@年份)",
     "reason_code": "原因代码",
     "reason": "未落地原因",
 }

@@ -1,9 +1,17 @@
-"""``report.xlsx``: KPIs first, formatted for forwarding, then the detail tables."""
+"""``report.xlsx``: KPIs first, formatted for forwarding, then the detail tables.
+
+The report is the table for people; the CSVs beside it are for machines. Each coded column of
+the result tables (``cluster``, ``stage``, ``carrier_kind``, ``zone``, ``readiness``) is shown by
+name (the data's zone and cluster names, the words of :mod:`maps.i18n`), and the code is kept in
+the column after it, headed 代码 in Chinese.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -12,23 +20,33 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from geodata.textsafe import text_cells_as_text
+from maps.i18n import cluster_names, code_label, zone_names
+from optimizer.kpis import tier_text
+
+if TYPE_CHECKING:
+    from geodata.store import Tables
 
 HEADERS_ZH: dict[str, str] = {
     "project_id": "项目编号",
     "name": "项目名称",
     "company": "企业名称",
-    "cluster": "产业集群",
-    "stage": "项目阶段",
-    "carrier_kind": "载体类型",
+    "cluster_name": "产业集群",
+    "cluster": "集群代码",
+    "stage_name": "项目阶段",
+    "stage": "阶段代码",
+    "carrier_kind_name": "载体类型",
+    "carrier_kind": "载体类型代码",
     "carrier_id": "载体编号",
-    "group_id": "合并供地组",
+    "group_id": "合并供地组(地块编号)",
     "share": "分摊比例",
-    "zone": "片区",
+    "zone_name": "片区",
+    "zone": "片区代码",
     "year": "供地年份",
     "area_mu": "供地面积(亩)",
     "floor_m2": "厂房面积(㎡)",
     "start_date": "最早开工日期",
-    "readiness": "开工条件",
+    "readiness_name": "开工条件",
+    "readiness": "开工条件代码",
     "missing": "缺项(责任部门 日期)",
     "investment_yi": "总投资(亿元)",
     "output_yi": "年产值(亿元)",
@@ -37,11 +55,10 @@ HEADERS_ZH: dict[str, str] = {
     "ready_to_build": "要求拿地即开工",
     "priority_points": "优先级(分)",
     "coefficient": "目标系数",
-    "runner_up": "备选载体",
+    "runner_up": "备选载体(编号@年份)",
     "land_mu": "需地(亩)",
     "reason_code": "原因代码",
     "reason": "未落地原因",
-    "reason_en": "reason",
     "quota_mu": "用地指标(亩)",
     "used_mu": "已用(亩)",
 }
@@ -56,6 +73,64 @@ SHARE_NOTE = {
     "its parcels' rows by area, so the rows add up to the project and each column to the KPIs. "
     "1 on other rows.",
 }
+
+
+#: The coded columns of the result tables, each shown by name in the column of the given name.
+CODED_COLUMNS: dict[str, str] = {
+    "cluster": "cluster_name",
+    "stage": "stage_name",
+    "carrier_kind": "carrier_kind_name",
+    "zone": "zone_name",
+    "readiness": "readiness_name",
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """The data's names of its zones and clusters, in one language (code → name)."""
+
+    zones: Mapping[str, str] = field(default_factory=dict)
+    clusters: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, tables: Tables, lang: str) -> Names:
+        """The names of the ``zones`` and ``clusters`` layers (:mod:`maps.i18n`)."""
+        return cls(zone_names(tables, lang), cluster_names(tables, lang))
+
+    def label(self, column: str, code: Any, lang: str) -> Any:
+        """The name shown for the value ``code`` of the coded ``column`` (blank stays blank)."""
+        if not isinstance(code, str) or not code:
+            return code
+        if column == "cluster":
+            return self.clusters.get(code, code)
+        if column == "zone":
+            return self.zones.get(code) or code_label("zone", code, lang)
+        return code_label(column, code, lang)
+
+
+def named_columns(df: pd.DataFrame, lang: str, names: Names | None = None) -> pd.DataFrame:
+    """``df`` with a name column before each coded column (:data:`CODED_COLUMNS`).
+
+    A Chinese table shows the Chinese reason of an unplaced project, an English one the English
+    reason (as ``reason``).
+    """
+    n = names or Names()
+    out = df.copy()
+    for col, name_col in CODED_COLUMNS.items():
+        if col in out.columns:
+            out.insert(
+                list(out.columns).index(col),
+                name_col,
+                [n.label(col, v, lang) for v in out[col]],
+            )
+    if "reason_en" in out.columns:
+        if lang == "en":
+            out = out.drop(columns=["reason"], errors="ignore").rename(
+                columns={"reason_en": "reason"}
+            )
+        else:
+            out = out.drop(columns=["reason_en"])
+    return out
 
 
 def _sheet(wb: Workbook, title: str, df: pd.DataFrame, lang: str) -> None:
@@ -130,18 +205,22 @@ def _kpi_rows(kpi: dict[str, Any], zh: bool) -> list[tuple[str, Any]]:
             "落地项目数 / 项目总数" if zh else "projects placed / total",
             f"{kpi['projects_placed']} / {kpi['projects_total']}",
         ),
-        ("落地总投资(亿元)" if zh else "investment landed (亿元)", kpi["investment_yi"]),
-        ("落地年产值(亿元)" if zh else "output landed (亿元)", kpi["output_yi"]),
-        ("落地年税收(万元)" if zh else "tax landed (万元)", kpi["tax_wan"]),
+        ("落地总投资(亿元)" if zh else "investment landed (100M CNY)", kpi["investment_yi"]),
+        ("落地年产值(亿元)" if zh else "output landed (100M CNY)", kpi["output_yi"]),
+        ("落地年税收(万元)" if zh else "tax landed (10k CNY)", kpi["tax_wan"]),
         ("就业(人)" if zh else "jobs", kpi["jobs"]),
-        ("供地面积(亩)" if zh else "land supplied (亩)", kpi["land_mu"]),
+        ("供地面积(亩)" if zh else "land supplied (mu)", kpi["land_mu"]),
         ("标准厂房出租面积(㎡)" if zh else "factory floor let (m²)", kpi["floor_m2"]),
     ]
     for label, n in kpi["major_by_tier"].items():
         total = kpi["major_total_by_tier"][label]
         rows.append(
             (
-                (f"重大项目{label}落地 / 总数" if zh else f"major {label} placed / total"),
+                (
+                    f"重大项目{label}落地 / 总数"
+                    if zh
+                    else f"major {tier_text(label, 'en')} placed / total"
+                ),
                 f"{n} / {total}",
             )
         )
@@ -173,11 +252,13 @@ def write_report(
     lang: str = "zh",
     *,
     greedy: dict[str, Any] | None = None,
+    names: Names | None = None,
 ) -> None:
     """Write the forwarding report (the caller makes the write atomic).
 
     With ``greedy`` (the KPIs of the greedy placement) the first sheet has a third column, so
-    readers see what optimisation adds.
+    readers see what optimisation adds. ``names`` (the data's zone and cluster names in
+    ``lang``, :meth:`Names.of`) name zones and clusters; without them their codes are shown.
     """
     wb = Workbook()
     ws = wb.active
@@ -185,7 +266,10 @@ def write_report(
     zh = lang == "zh"
     head: list[tuple[str, Any]] = [
         ("情景" if zh else "scenario", kpi.get("scenario", "")),
-        ("求解状态" if zh else "status", outcome.get("status")),
+        (
+            "求解状态" if zh else "status",
+            code_label("status", str(outcome.get("status") or ""), lang),
+        ),
     ]
     rows = head + _kpi_rows(kpi, zh)
     if greedy is not None:
@@ -205,9 +289,9 @@ def write_report(
         for r in rows:
             ws.append(list(r))
         _format(ws, 2)
-    _sheet(wb, "落地项目" if zh else "placements", assignments, lang)
-    _sheet(wb, "未落地项目" if zh else "unplaced", unassigned, lang)
-    _sheet(wb, "用地指标" if zh else "quota use", quotas, lang)
+    _sheet(wb, "落地项目" if zh else "placements", named_columns(assignments, lang, names), lang)
+    _sheet(wb, "未落地项目" if zh else "unplaced", named_columns(unassigned, lang, names), lang)
+    _sheet(wb, "用地指标" if zh else "quota use", named_columns(quotas, lang, names), lang)
     if readiness is not None:
-        _sheet(wb, "开工条件" if zh else "readiness", readiness, lang)
+        _sheet(wb, "开工条件" if zh else "readiness", named_columns(readiness, lang, names), lang)
     wb.save(path)

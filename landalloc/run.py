@@ -22,7 +22,7 @@ from geodata.store import Tables, build_instance, load
 from geodata.units import mu_to_cmu
 from landalloc import __version__
 from landalloc.outdir import OutputLock, check_target, clean_stale, replacing
-from landalloc.report_xlsx import write_report
+from landalloc.report_xlsx import Names, write_report
 from landalloc.scenario import (
     Scenario,
     apply_whatif,
@@ -110,10 +110,14 @@ def prepare(
     The last element is the warnings of the data and the scenario (with ``strict`` they block
     the run like errors).
     """
-    s = load_scenario(scenario_path)
-    data = s.data_path(scenario_path)
-    inst, tables, data_report = load(data, strict=strict)
     report = Report()
+    s = load_scenario(scenario_path, report)  # its warnings (e.g. read as GB18030) go to report
+    data = s.data_path(scenario_path)
+    try:
+        inst, tables, data_report = load(data, strict=strict)
+    except DataError as exc:  # show the scenario's warnings (e.g. its encoding) with the errors
+        exc.report.extend(report.warnings)
+        raise
     where = {"file": str(scenario_path)}
     data_years = set(inst.years)
     for iy, y in enumerate(s.years):
@@ -259,7 +263,11 @@ def solve_scenario(
     )
     if violations:
         raise VerificationError(violations)
-    unassigned = unassigned_table(inst, sol)
+    # the reasons name the zones (by the data's zones layer), in both languages
+    zones_zh, zones_en = Names.of(tables, "zh").zones, Names.of(tables, "en").zones
+    unassigned = unassigned_table(
+        inst, sol, {z: (zones_zh[z], zones_en.get(z, z)) for z in zones_zh}
+    )
     quota = quota_table(inst, sol)
     k = kpis(inst, sol, s.name)
     # the same KPIs for the greedy placement (projects by priority, best candidate each): what
@@ -421,6 +429,7 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
         result.summary,
         lang,
         greedy=result.summary.get("greedy_kpis"),
+        names=Names.of(result.tables, lang),
     )
     _write_gpkg(result, d / "result.gpkg")
     _write_map(result, d / "map.html", lang)

@@ -27,6 +27,14 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata.crs import CHINA_BOUNDS, check_crs
 from geodata.geometry import AREA_TOLERANCE, check_parcel_geometry, overlapping_pairs
+from geodata.inputs import (
+    FALLBACK_ENCODING,
+    MAX_YAML_BYTES,
+    LimitedLoader,
+    decode_text,
+    load_yaml,
+    read_small_file,
+)
 from geodata.report import DataError, Problem, Report
 from geodata.schema import LAYERS, coerce_table, id_key, normalise_id
 from geodata.store import Tables, check_references, validate
@@ -171,8 +179,10 @@ class Scenario(_Strict):
         return p if p.is_absolute() else (scenario_file.parent / p).resolve()
 
 
-class _Loader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` whose impossible dates (``2026-13-01``) are YAML errors with a line."""
+class _Loader(LimitedLoader):
+    """The YAML loader of scenario files (:class:`geodata.inputs.LimitedLoader`: a SafeLoader
+    without aliases, with bounded nesting, noting duplicate keys) whose impossible dates
+    (``2026-13-01``) are YAML errors with a line."""
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         """A date or datetime; an impossible one raises a ``ConstructorError`` at its node."""
@@ -224,11 +234,29 @@ def key_line(path: str | Path, *loc: str | int) -> int | None:
     int or None
         The line of the deepest key found, or ``None`` when the file cannot be read.
     """
-    try:
-        node = yaml.compose(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    node = _compose(Path(path))
+    return _line_of(node, tuple(loc)) if node is not None else None
+
+
+#: What a scenario file is called in messages.
+_WHAT = ("情景文件", "scenario file")
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    """The YAML node tree of a scenario file (for lines), or ``None`` when it cannot be read.
+
+    Read like :func:`load_scenario` reads it (regular file, size, encoding, no aliases).
+    """
+    found = Report()
+    data = read_small_file(path, found, what=_WHAT)
+    if data is None:
         return None
-    return _line_of(node, tuple(loc))
+    try:
+        text, _ = decode_text(data)
+    except UnicodeDecodeError:
+        return None
+    loaded = load_yaml(text, found, file=str(path), loader=_Loader)
+    return loaded[1] if loaded is not None else None
 
 
 def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
@@ -245,35 +273,73 @@ def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
     return list(getattr(model, "model_fields", {}).keys())
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raise :class:`DataError` listing every problem."""
+def load_scenario(path: str | Path, report: Report | None = None) -> Scenario:
+    """Read and validate a scenario file; raise :class:`DataError` listing every problem.
+
+    The file must be a regular file (not a FIFO, directory or device) of at most
+    :data:`~geodata.inputs.MAX_YAML_BYTES` bytes. It is read as UTF-8 (with or without BOM);
+    a file that is not valid UTF-8 is read as GB18030 (GBK, the default of Chinese Windows)
+    with a ``scenario_encoding`` warning. YAML anchors and aliases, nesting deeper than
+    :data:`~geodata.inputs.MAX_YAML_DEPTH` levels and keys written twice are errors.
+
+    Parameters
+    ----------
+    path
+        The scenario file.
+    report
+        Receives the warnings of a valid file (the encoding warning); errors are raised.
+    """
     path = Path(path)
-    report = Report()
+    found = Report()
     where = {"file": str(path)}
-    if not path.exists():
-        report.error(
-            "no_file", f"找不到情景文件 {path}", f"scenario file not found: {path}", **where
-        )
-        raise DataError(report)
-    text = path.read_text(encoding="utf-8")
+    data = read_small_file(path, found, what=_WHAT, max_bytes=MAX_YAML_BYTES)
+    if data is None:
+        raise DataError(found)
     try:
-        node = yaml.compose(text)
-        raw = yaml.load(text, Loader=_Loader)  # a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        report.error(
-            "bad_yaml",
-            f"YAML 格式错误：{exc}",
-            f"YAML syntax error: {exc}",
-            row=mark.line + 1 if mark else None,
+        text, codec = decode_text(data)
+    except UnicodeDecodeError as exc:
+        found.error(
+            "bad_encoding",
+            f"情景文件既不是 UTF-8 也不是 GB18030（GBK）编码，无法读取（第 {exc.start} 字节）",
+            f"the scenario file is neither UTF-8 nor GB18030 (GBK) text; it cannot be read "
+            f"(byte {exc.start})",
+            hint_zh="在记事本中“另存为”，编码选 UTF-8",
+            hint_en="save it as UTF-8 (Notepad: Save As, encoding UTF-8)",
             **where,
         )
-        raise DataError(report) from None
+        raise DataError(found) from None
+    if codec is not None:
+        name = "GB18030（GBK）" if codec == FALLBACK_ENCODING else codec.upper()
+        found.warning(
+            "scenario_encoding",
+            f"情景文件不是 UTF-8 编码，已按 {name} 读取；请核对中文名称，建议另存为 UTF-8",
+            f"the scenario file is not UTF-8; it was read as {name}. Check its Chinese text, "
+            "and save it as UTF-8",
+            hint_zh="在记事本中“另存为”，编码选 UTF-8",
+            hint_en="save it as UTF-8 (Notepad: Save As, encoding UTF-8)",
+            **where,
+        )
+    loaded = load_yaml(text, found, file=str(path), loader=_Loader)
+    if loaded is None:
+        raise DataError(found)
+    raw, node = loaded
     if not isinstance(raw, dict):
-        report.error(
+        found.error(
             "bad_yaml", "情景文件应为键值映射", "a scenario file must be a mapping", **where
         )
-        raise DataError(report)
+        raise DataError(found)
+    scenario = _validated(raw, node, found, where)
+    found.raise_if_errors()
+    assert scenario is not None
+    if report is not None:
+        report.extend(found.warnings)
+    return scenario
+
+
+def _validated(
+    raw: dict[Any, Any], node: yaml.Node | None, report: Report, where: dict[str, str]
+) -> Scenario | None:
+    """The scenario model of a parsed file, or ``None`` after reporting every invalid key."""
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -293,15 +359,17 @@ def load_scenario(path: str | Path) -> Scenario:
                     **where,
                 )
             else:
+                got = repr(err.get("input"))
+                got = got if len(got) <= 200 else got[:200] + "…"
                 report.error(
                     "bad_value",
-                    f"{key} 的值无效：{err['msg']}（实际 {err.get('input')!r}）",
-                    f"invalid value for {key}: {err['msg']} (got {err.get('input')!r})",
+                    f"{key} 的值无效：{err['msg']}（实际 {got}）",
+                    f"invalid value for {key}: {err['msg']} (got {got})",
                     row=line,
                     column=key,
                     **where,
                 )
-        raise DataError(report) from None
+        return None
 
 
 def extra_carrier_ids(scenario: Scenario) -> set[str]:
@@ -513,10 +581,7 @@ class _Locator:
         """1-based line of the key ``loc`` (or of its nearest existing parent)."""
         if not self._read:
             self._read = True
-            try:
-                self._node = yaml.compose(self.path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                self._node = None
+            self._node = _compose(self.path)
         return _line_of(self._node, loc) if self._node is not None else None
 
     def at(self, *loc: str | int) -> dict[str, Any]:

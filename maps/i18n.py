@@ -1,6 +1,21 @@
-"""The words shown on the maps, in Chinese (default) and English."""
+"""The words shown on the maps, in Chinese (default) and English.
+
+Also the one place for the display names of the codes in the result tables (stages, carrier
+kinds, readiness, the solve status, the district ``*``, zones and clusters by the data's names):
+the maps, ``report.xlsx`` and the comparison all show them from here (:func:`code_label`,
+:func:`zone_names`, :func:`cluster_names`). The CSVs keep the codes.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from geodata.schema import normalise_id, normalise_text
+
+if TYPE_CHECKING:
+    from geodata.store import Tables
 
 TEXTS: dict[str, dict[str, str]] = {
     "zh": {
@@ -128,6 +143,79 @@ STAGES: dict[str, tuple[str, str]] = {
     "signed": ("签约", "signed"),
     "registered": ("注册", "registered"),
 }
+
+
+#: The solve status of ``summary.json`` (``OPTIMAL`` is proven; ``FEASIBLE`` is not).
+SOLVE_STATUS: dict[str, tuple[str, str]] = {
+    "OPTIMAL": ("已证明最优", "optimal (proven)"),
+    "FEASIBLE": ("可行解", "feasible"),
+    "INFEASIBLE": ("无可行解", "infeasible"),
+    "NO_SOLUTION": ("未找到解", "no solution"),
+    "MODEL_INVALID": ("模型无效", "model invalid"),
+}
+
+#: The zone code of the whole district (quotas).
+DISTRICT: tuple[str, str] = ("全区", "district")
+
+#: Codes shown by a word of :data:`TEXTS`: the carrier kinds and readiness of ``assignments.csv``.
+_TEXT_KEYS: dict[str, dict[str, str]] = {
+    "carrier_kind": {"parcel": "parcel", "factory": "factory"},
+    "readiness": {"ready": "ready", "ready_by": "readyBy", "blocked": "blocked"},
+}
+
+
+def code_label(kind: str, code: str, lang: str) -> str:
+    """The display name of a code of the result tables; an unknown code is shown as it is.
+
+    Parameters
+    ----------
+    kind
+        ``stage``, ``carrier_kind``, ``readiness``, ``status`` (the solve status) or ``zone``
+        (only the district ``*`` has a name here; see :func:`zone_names` for the others).
+    code
+        The code (blank gives blank).
+    lang
+        ``zh`` unless ``en``.
+    """
+    i = 1 if lang == "en" else 0
+    if kind == "stage":
+        return STAGES[code][i] if code in STAGES else code
+    if kind == "status":
+        return SOLVE_STATUS[code][i] if code in SOLVE_STATUS else code
+    if kind == "zone":
+        return DISTRICT[i] if code == "*" else code
+    key = _TEXT_KEYS[kind].get(code)
+    return texts(lang)[key] if key else code
+
+
+def _names(df: Any, code_col: str, lang: str) -> dict[str, str]:
+    """Code → name (``name_en`` in English, ``name_zh`` otherwise; the code when blank)."""
+    if not isinstance(df, pd.DataFrame) or code_col not in df.columns:
+        return {}
+    col = "name_en" if lang == "en" else "name_zh"
+    names = df[col] if col in df.columns else [None] * len(df)
+    out: dict[str, str] = {}
+    for code, name in zip(df[code_col], names, strict=True):
+        c = normalise_id(code)
+        if c and c not in out:
+            out[c] = normalise_text(name) or c
+    return out
+
+
+def zone_names(tables: Tables, lang: str) -> dict[str, str]:
+    """Zone code → name from the data's ``zones`` layer (``*`` → 全区/district).
+
+    A zone without a name in the language shows its code; zones the layer does not list (or all
+    zones, without a ``zones`` layer) are missing: callers show their code.
+    """
+    out = _names(tables.zones, "zone", lang)
+    out["*"] = code_label("zone", "*", lang)
+    return out
+
+
+def cluster_names(tables: Tables, lang: str) -> dict[str, str]:
+    """Cluster code → name from the data's ``clusters`` layer (the code when it has none)."""
+    return _names(tables.clusters, "cluster", lang)
 
 
 def texts(lang: str) -> dict[str, str]:

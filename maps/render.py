@@ -27,13 +27,12 @@ from geodata.report import DataError, Report
 from geodata.schema import (
     ASSIGNMENT_COLUMNS,
     UNASSIGNED_COLUMNS,
-    is_blank,
     normalise_id,
     normalise_text,
     parse_number,
 )
 from geodata.store import Tables, atomic_path
-from maps import assets, geom
+from maps import assets, geom, i18n
 from maps.i18n import STAGES, texts, tr
 from maps.offline import TileSpec, script_json, tile_specs
 
@@ -153,14 +152,7 @@ class _Geo:
 
 
 def _zone_names(tables: Tables, lang: str) -> dict[str, str]:
-    names: dict[str, str] = {}
-    z = tables.zones
-    if z is not None and len(z) and "zone" in z.columns:
-        col = "name_en" if lang == "en" else "name_zh"
-        for code, name in zip(z["zone"], z[col] if col in z.columns else z["zone"], strict=True):
-            if not is_blank(code):
-                names[normalise_id(code)] = _text(name) or normalise_id(code)
-    return names
+    return i18n.zone_names(tables, lang)
 
 
 def _admitted(tables: Tables, lang: str) -> list[str]:
@@ -329,7 +321,7 @@ def _kpi_sections(kpis: Mapping[str, Any], zone_names: Mapping[str, str], lang: 
             if not isinstance(q, Mapping):
                 continue
             zone = _text(q.get("zone")) or "*"
-            zname = tr(lang, "全区", "district") if zone == "*" else zone_names.get(zone, zone)
+            zname = zone_names.get(zone) or i18n.code_label("zone", zone, lang)
             used, cap = _num(q.get("used_mu")), _num(q.get("quota_mu"))
             share = f"（{used / cap:.0%}）" if used is not None and cap else ""
             rows.append(

@@ -15,6 +15,7 @@ Pure functions of (instance, solution). Reason codes:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -45,8 +46,16 @@ def _usage(
     return holders, parcel_left, floor_left, land_used
 
 
-def unassigned_table(instance: Instance, solution: Solution) -> pd.DataFrame:
-    """One row per unplaced project: project_id, reason_code, reason (Chinese), reason_en, …"""
+def unassigned_table(
+    instance: Instance,
+    solution: Solution,
+    zone_names: Mapping[str, tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """One row per unplaced project: project_id, reason_code, reason (Chinese), reason_en, …
+
+    ``zone_names`` (zone code → (Chinese name, English name)) names the zones in the reasons;
+    a zone without a name (or named by its code) is shown as 片区 and its code.
+    """
     placed = solution.placed()
     cands = solution.cands
     holders, parcel_left, floor_left, used = _usage(instance, solution.chosen)
@@ -120,6 +129,7 @@ def unassigned_table(instance: Instance, solution: Solution) -> pd.DataFrame:
                 quotas,
                 divisible,
                 names,
+                zone_names or {},
             )
         rows.append(
             {
@@ -148,6 +158,7 @@ def _competition(
     quotas: dict[tuple[int, str], int],
     divisible: dict[str, bool],
     names: dict[str, str],
+    zone_names: Mapping[str, tuple[str, str]],
 ) -> tuple[str, str, str]:
     quota_years: set[tuple[int, str]] = set()
     takers: set[str] = set()
@@ -186,6 +197,9 @@ def _competition(
     if quota_years:
 
         def label(k: tuple[int, str], zh: bool) -> str:
+            named = zone_names.get(k[1], ("", ""))[0 if zh else 1]
+            if named and named != k[1]:
+                return f"{k[0]} 年{named}" if zh else f"{k[0]} {named}"
             if k[1] == "*":
                 return f"{k[0]} 年全区" if zh else f"{k[0]} district"
             return f"{k[0]} 年{k[1]}片区" if zh else f"{k[0]} zone {k[1]}"

@@ -5,6 +5,7 @@ The maps, the report and the CLI render only from these.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -21,8 +22,14 @@ from optimizer.solution import Solution
 
 
 def tier_label(t: int, lang: str = "zh") -> str:
-    """``≥10亿`` style label of a tier."""
-    return f"≥{t}亿" if lang == "zh" else f">={t} yi"
+    """``≥10亿`` style label of a tier (``>=1,000M CNY`` in English)."""
+    return f"≥{t}亿" if lang == "zh" else f">={t * 100:,}M CNY"
+
+
+def tier_text(label: str, lang: str = "zh") -> str:
+    """A tier label as stored in the KPIs (``≥10亿``, the keys of ``major_by_tier``) in ``lang``."""
+    m = re.fullmatch(r"≥(\d+)亿", label)
+    return tier_label(int(m.group(1)), lang) if m else label
 
 
 #: Units the ``share`` column is split in (a fraction with 4 decimals).

@@ -64,6 +64,7 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
+from geodata.inputs import MAX_YAML_BYTES, check_input_file, load_yaml
 from geodata.instance import DEFAULT_NEEDS, READINESS_ITEMS, UTILITIES, Instance, Parcel, Project
 from geodata.report import DataError, Report
 from geodata.schema import normalise_text, parse_list, parse_number
@@ -205,29 +206,24 @@ def _package_rules_text() -> str:
 
 def _read_yaml(path: Path, report: Report) -> Mapping[str, Any] | None:
     where = {"file": str(path)}
+    # a FIFO or device would hang the read, a huge file exhaust memory (geodata.inputs)
+    if not check_input_file(
+        path, report, what=("规则文件", "rules file"), max_bytes=MAX_YAML_BYTES
+    ):
+        return None
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        report.error("no_file", f"找不到规则文件 {path}", f"rules file not found: {path}", **where)
-        return None
     except (OSError, UnicodeDecodeError) as exc:
         report.error(
             "unreadable", f"无法读取规则文件：{exc}", f"cannot read rules file: {exc}", **where
         )
         return None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        report.error(
-            "bad_yaml",
-            f"不是有效的 YAML：{exc}",
-            f"not valid YAML: {exc}",
-            row=row,
-            **where,
-        )
+    errors = len(report.errors)
+    # no aliases (alias bombs), bounded nesting, keys written twice reported with both lines
+    loaded = load_yaml(text, report, file=str(path))
+    if loaded is None or len(report.errors) > errors:
         return None
+    data = loaded[0]
     if data is None:
         return {}
     if not isinstance(data, Mapping):

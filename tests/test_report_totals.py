@@ -136,7 +136,7 @@ def test_every_amount_column_of_report_xlsx_sums_to_the_kpi_sheet(out: Path) -> 
     placed = sheets["落地项目"]
     assert float(placed["供地面积(亩)"].sum()) == pytest.approx(kpi["供地面积(亩)"], abs=0.005)
     quota = sheets["用地指标"]
-    district = quota[quota["片区"].astype(str) == "*"]
+    district = quota[quota["片区代码"].astype(str) == "*"]
     assert float(district["已用(亩)"].sum()) == pytest.approx(kpi["供地面积(亩)"], abs=0.005)
 
 

@@ -297,12 +297,37 @@ def test_xlsx_sheet(tmp_path: Path) -> None:
         ("EPSG:2385", False),
         ("EPSG:2436", False),
         ("no such crs", False),
+        ("GCJ02", False),
+        ("BD-09", False),
     ],
 )
 def test_parse_working_crs(text: str, ok: bool) -> None:
     report = Report()
     assert (vector.parse_working_crs(text, report) is not None) is ok
     assert bool(report.errors) is not ok
+
+
+def test_parse_working_crs_gcj02_names_the_conversion() -> None:
+    report = Report()
+    assert vector.parse_working_crs("GCJ-02", report) is None
+    assert codes(report) == ["obfuscated_crs"] and report.errors[0].column == "--crs"
+    assert "坐标转换工具" in report.errors[0].zh and "coordinate conversion" in report.errors[0].en
+
+
+def test_read_layer_past_the_zone_edge_does_not_warn(tmp_path: Path) -> None:
+    # Kunshan (121.0 E) lies past UTM 50N's nominal 120 E edge; in the default working CRS
+    # (CM 120 E) its areas are right, and read in UTM 50N it is still a sane place in China
+    g = gpd.GeoDataFrame(
+        {"地块编号": ["A"], "片区": ["z"]},
+        geometry=[box(121.0, 31.3, 121.002, 31.302)],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:32650")
+    path = tmp_path / "p.gpkg"
+    pyogrio.write_dataframe(g, path)
+    report = Report()
+    out = vector.read_layer(path, report, kind="parcels", working=CRS("EPSG:4549"))
+    assert out is not None and not len(report)
+    assert out.crs.to_epsg() == 4549
 
 
 def test_check_area_column_warns_on_mismatch() -> None:
