@@ -25,9 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the synthetic district: tests/map_sample.py
+
+from map_sample import fake_result, sample_tables  # noqa: E402
 
 from maps.render import render_result_map, write_map  # noqa: E402
-from maps.sample import fake_result, sample_tables  # noqa: E402
 from maps.shot import BROWSER_FLAGS, find_chromium  # noqa: E402
 
 CHROMIUM = find_chromium() or "/usr/bin/chromium"

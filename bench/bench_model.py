@@ -5,7 +5,7 @@ Usage::
     python bench/bench_model.py [--scale district|city|both] [--seed N] [--time-limit S]
                                 [--workers 2] [--json OUT.json] [--log-dir DIR]
 
-For each scale it generates an instance (``geodata.demo.generate``), builds the
+For each scale it generates an instance (``landalloc.demo.generate``), builds the
 :class:`~geodata.instance.Instance` and measures
 
 * candidate generation and greedy time, model build time (``Outcome.build_seconds``);
@@ -48,9 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geodata import demo  # noqa: E402
 from geodata.instance import Instance  # noqa: E402
 from geodata.store import build_instance  # noqa: E402
+from landalloc import demo  # noqa: E402
 from optimizer.candidates import CandidateSet  # noqa: E402
 from optimizer.constraints.locks import resolve_pins  # noqa: E402
 from optimizer.errors import NoSolutionError  # noqa: E402
@@ -93,8 +93,8 @@ def make_tables(seed: int, size: dict[str, int]) -> Any:
     missing = [k for k in size if k not in params]
     if missing:
         raise SystemExit(
-            f"geodata.demo.generate has no parameter(s) {', '.join(missing)}; "
-            "the benchmark needs them (update geodata/demo.py first)"
+            f"landalloc.demo.generate has no parameter(s) {', '.join(missing)}; "
+            "the benchmark needs them (update landalloc/demo/ first)"
         )
     return demo.generate(seed, **size)
 

@@ -2,21 +2,29 @@
 
 :func:`coerce_table` is the schema tier of validation: it checks required columns, parses and
 range-checks every cell, applies the documented defaults and reports every problem with its row
-and column. Importers map foreign headers to these names first, then call it.
+and column. Importers map foreign headers to these names first, then call it. The parsers of
+single cells (:func:`normalise_text`, :func:`parse_number` …) are :mod:`geodata.cells`, also
+importable from here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
+# the cell parsers live in geodata.cells; importers have always taken them from here
+from geodata.cells import as_written, parse_number_or_inf
+from geodata.cells import id_key as id_key
+from geodata.cells import is_blank as is_blank
+from geodata.cells import normalise_id as normalise_id
+from geodata.cells import normalise_text as normalise_text
+from geodata.cells import parse_bool as parse_bool
+from geodata.cells import parse_date as parse_date
+from geodata.cells import parse_list as parse_list
+from geodata.cells import parse_number as parse_number
 from geodata.instance import READINESS_NAMES_ZH
 from geodata.report import Report
 
@@ -263,114 +271,6 @@ ID_COLUMN = {
 #: references spelled differently.
 ID_LIKE_COLUMNS = frozenset({"parcel_id", "factory_id", "project_id", "pinned_carrier", "zone"})
 
-_TRUE = {"1", "true", "t", "yes", "y", "是", "可", "可以", "√", "✓", "x"}
-_FALSE = {"0", "false", "f", "no", "n", "否", "不可", "不", "", "×", "-"}
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-
-
-def normalise_text(value: Any) -> str:
-    """NFKC-normalise (full-width → half-width), strip and collapse inner whitespace."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        value = int(value)
-    s = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", s).strip()
-
-
-def normalise_id(value: Any) -> str:
-    """An id as text, exactly as written: only surrounding whitespace is trimmed.
-
-    Width (``①``, full-width ``－``), inner spaces and combining accents are kept, so ids come
-    out in every output as they came in. A number cell with an integer value gives its integer
-    text (``19.0`` → ``"19"``); blanks give ``""``. Compare ids with :func:`id_key` only to find
-    duplicates.
-    """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            value = int(value)
-    return str(value).strip()
-
-
-def id_key(value: Any) -> str:
-    """The form in which two ids count as the same: NFKC, no whitespace, case-folded.
-
-    Used only to detect duplicate ids (``XM-1`` and ``XM－1``) and references spelled
-    differently from the id they mean; ids themselves stay as written (:func:`normalise_id`).
-    """
-    s = unicodedata.normalize("NFKC", normalise_id(value))
-    return re.sub(r"\s+", "", s).casefold()
-
-
-def is_blank(value: Any) -> bool:
-    """True for None/NaN/empty strings."""
-    return normalise_text(value) == ""
-
-
-def parse_number(value: Any) -> float | None:
-    """Parse a number written the way people write them; ``None`` when it is not one.
-
-    Accepts full-width digits, thousands separators (``1,234``/``1，234``) and surrounding blanks.
-    Rejects approximate or placeholder values (``约50``, ``待定``, ``—``).
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        f = float(value)
-        return f if math.isfinite(f) else None
-    s = normalise_text(value).replace(",", "").replace(" ", "")
-    if not _NUMBER_RE.match(s):
-        return None
-    f = float(s)
-    return f if math.isfinite(f) else None
-
-
-def parse_bool(value: Any) -> bool | None:
-    """Parse yes/no: booleans, 1/0 and the words of ``_TRUE``/``_FALSE``; ``None`` otherwise.
-
-    Accepts real booleans (also numpy's, as GeoPackage boolean fields read), the integers 1 and
-    0 and the texts true/false, yes/no, 是/否, 1/0 in any case and width (older files stored
-    booleans as the text ``True``/``False``).
-    """
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    s = normalise_text(value).lower()
-    if s in _TRUE:
-        return True
-    if s in _FALSE:
-        return False
-    return None
-
-
-def parse_date(value: Any) -> dt.date | str | None:
-    """Parse an ISO-like date; returns ``None`` for blank and the string ``"bad"`` when invalid."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    s = normalise_text(value)
-    if not s:
-        return None
-    s = re.sub(r"[年月/.]", "-", s).rstrip("日").strip("-")
-    try:
-        return dt.date.fromisoformat("-".join(part.zfill(2) for part in s.split("-")))
-    except ValueError:
-        return "bad"
-
-
-def parse_list(value: Any) -> list[str]:
-    """Split ``a;b`` (also ``；``, ``,``, ``、``) into stripped, non-empty items."""
-    s = normalise_text(value)
-    return [p.strip() for p in re.split(r"[;,、|]", s) if p.strip()]
-
 
 def coerce_table(
     df: pd.DataFrame,
@@ -435,38 +335,45 @@ def coerce_table(
         out[col.name] = pd.Series(values, index=out.index, dtype=object)
     idcol = ID_COLUMN.get(layer)
     if idcol is not None:
-        seen: dict[str, tuple[str, int]] = {}  # id_key → (first spelling, its row)
-        for v, rowno in zip(out[idcol].tolist(), rows, strict=True):
-            if v in (None, ""):
-                continue
-            key = id_key(v)
-            if key not in seen:
-                seen[key] = (str(v), rowno)
-                continue
-            first, first_row = seen[key]
-            if first == str(v):
-                zh = f"编号 “{v}” 重复（与第 {first_row} 行相同）"
-                en = f"duplicate id '{v}' (same as row {first_row})"
-            else:
-                zh = (
-                    f"编号 “{v}” 与第 {first_row} 行的 “{first}” 重复（两者只有全角/半角、空格"
-                    "或大小写不同）"
-                )
-                en = (
-                    f"id '{v}' duplicates '{first}' of row {first_row} (they differ only in "
-                    "width, spaces or case)"
-                )
-            report.error(
-                "duplicate_id",
-                zh,
-                en,
-                row=rowno,
-                column=idcol,
-                hint_zh="每行一个不同的编号",
-                hint_en="a distinct id on every row",
-                **where,
-            )
+        _check_duplicate_ids(out[idcol].tolist(), rows, idcol, report, where)
     return out
+
+
+def _check_duplicate_ids(
+    ids: list[Any], rows: list[int], idcol: str, report: Report, where: dict[str, Any]
+) -> None:
+    """One error per id that repeats an earlier row's id (compared by :func:`id_key`)."""
+    seen: dict[str, tuple[str, int]] = {}  # id_key → (first spelling, its row)
+    for v, rowno in zip(ids, rows, strict=True):
+        if v in (None, ""):
+            continue
+        key = id_key(v)
+        if key not in seen:
+            seen[key] = (str(v), rowno)
+            continue
+        first, first_row = seen[key]
+        if first == str(v):
+            zh = f"编号 “{v}” 重复（与第 {first_row} 行相同）"
+            en = f"duplicate id '{v}' (same as row {first_row})"
+        else:
+            zh = (
+                f"编号 “{v}” 与第 {first_row} 行的 “{first}” 重复（两者只有全角/半角、空格"
+                "或大小写不同）"
+            )
+            en = (
+                f"id '{v}' duplicates '{first}' of row {first_row} (they differ only in "
+                "width, spaces or case)"
+            )
+        report.error(
+            "duplicate_id",
+            zh,
+            en,
+            row=rowno,
+            column=idcol,
+            hint_zh="每行一个不同的编号",
+            hint_en="a distinct id on every row",
+            **where,
+        )
 
 
 def _coerce_cell(raw: Any, col: Column, report: Report, **where: Any) -> Any:
@@ -525,8 +432,12 @@ def _coerce_cell(raw: Any, col: Column, report: Report, **where: Any) -> Any:
             )
             return None
         return d
-    # numbers
-    x = _number(raw)
+    return _coerce_number(raw, col, report, **where)
+
+
+def _coerce_number(raw: Any, col: Column, report: Report, **where: Any) -> Any:
+    """A non-blank cell of an ``int`` or ``real`` column: parsed and range-checked."""
+    x = parse_number_or_inf(raw)
     if x is None:
         text = normalise_text(raw)
         report.error(
@@ -540,7 +451,7 @@ def _coerce_cell(raw: Any, col: Column, report: Report, **where: Any) -> Any:
         return None
     if col.zero_is_blank and x == 0:
         return col.default  # 0 = no requirement
-    shown = _shown(raw)
+    shown = as_written(raw)
     rng = NumberRange(
         col.min if col.min is not None else -math.inf,
         col.max if col.max is not None else math.inf,
@@ -572,31 +483,3 @@ def _coerce_cell(raw: Any, col: Column, report: Report, **where: Any) -> Any:
             return None
         return int(x)
     return x
-
-
-def _number(raw: Any) -> float | None:
-    """A cell as a number, ``±inf`` included (for the range check); ``None`` when not a number."""
-    if isinstance(raw, bool | np.bool_):
-        return None
-    if isinstance(raw, int | np.integer):
-        try:
-            return float(raw)
-        except OverflowError:
-            return math.copysign(math.inf, int(raw))
-    if isinstance(raw, float | np.floating):
-        f = float(raw)
-        return None if math.isnan(f) else f
-    s = normalise_text(raw).replace(",", "").replace(" ", "")
-    return float(s) if _NUMBER_RE.match(s) else None
-
-
-def _shown(raw: Any) -> str:
-    """A number cell as the user wrote it (text as written; numbers without a trailing ``.0``)."""
-    if isinstance(raw, str):
-        return normalise_text(raw)
-    if isinstance(raw, int | np.integer) and not isinstance(raw, bool):
-        return str(raw) if abs(int(raw)) < 10**15 else f"{float(raw):.6g}"
-    if isinstance(raw, float | np.floating):
-        f = float(raw)
-        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
-    return normalise_text(raw)

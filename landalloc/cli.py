@@ -68,12 +68,6 @@ def app(ctx: click.Context, lang: str) -> None:
     ctx.obj = {"lang": lang if lang in ("zh", "en") else "zh"}
 
 
-def lang_of(ctx: click.Context) -> str:
-    """The language chosen with ``--lang`` (``zh`` by default)."""
-    root = ctx.find_root()
-    return str((root.obj or {}).get("lang", "zh"))
-
-
 def _register() -> None:
     from landalloc import cmd_data
 
@@ -85,6 +79,7 @@ def _register() -> None:
         "cmd_readiness",
         "cmd_map",
         "cmd_scenario",
+        "cmd_sweep",
     ):
         try:
             module = __import__(f"landalloc.{name}", fromlist=["register"])

@@ -9,7 +9,7 @@ import click
 from geodata.report import DataError
 from geodata.store import build_instance, validate
 from geodata.units import cmu_to_mu
-from landalloc.console import out_console, print_report, t
+from landalloc.console import lang_of, out_console, print_report, t
 
 
 def register(app: click.Group) -> None:
@@ -23,8 +23,6 @@ def register(app: click.Group) -> None:
     @click.option("--strict", is_flag=True, help="警告也视为错误 / treat warnings as errors")
     @click.pass_context
     def validate_cmd(ctx: click.Context, data: Path, strict: bool) -> None:
-        from landalloc.cli import lang_of
-
         lang = lang_of(ctx)
         tables, report = validate(data, strict=strict)
         if report.has_errors(strict):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from geodata import demo
-from landalloc.console import out_console, t
+from landalloc import demo
+from landalloc.console import lang_of, out_console, t
 
 HELP = """\
 生成示范开发区数据（以苏州高新区为原型，全部为虚构数据）/ write the demonstration district
@@ -121,8 +121,6 @@ def register(app: click.Group) -> None:
         quota_ratio: float,
         overwrite: bool,
     ) -> None:
-        from landalloc.cli import lang_of
-
         lang = lang_of(ctx)
         tables = demo.write_demo(
             out,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from landalloc.console import out_console, t
+from landalloc.console import lang_of, out_console, t
 
 
 def register(app: click.Group) -> None:
@@ -80,7 +80,6 @@ def register(app: click.Group) -> None:
         overwrite: bool,
     ) -> None:
         from geodata.store import check_output_path
-        from landalloc.cli import lang_of
         from landalloc.scenario import tables_as_run
         from maps.offline import tile_specs
         from maps.render import render_compare_map, render_result_map, write_map

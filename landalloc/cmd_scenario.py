@@ -14,7 +14,7 @@ from rich.table import Table
 
 from geodata.report import fail
 from geodata.store import atomic_path
-from landalloc.console import err_console, out_console, t
+from landalloc.console import err_console, lang_of, out_console, t
 
 #: ``landalloc rerun``: the placements differ although the versions are those recorded (a defect
 #: when the run was deterministic).
@@ -96,7 +96,6 @@ def register(app: click.Group) -> None:
         deterministic: bool | None,
         seed: int | None,
     ) -> None:
-        from landalloc.cli import lang_of
         from landalloc.compare import compare
 
         lang = lang_of(ctx)
@@ -200,7 +199,6 @@ def register(app: click.Group) -> None:
     @click.option("--overwrite", is_flag=True, help="覆盖已有结果 / replace an existing result")
     @click.pass_context
     def rerun_cmd(ctx: click.Context, result_dir: Path, out: Path | None, overwrite: bool) -> None:
-        from landalloc.cli import lang_of
         from landalloc.compare import rerun
 
         lang = lang_of(ctx)
@@ -315,8 +313,6 @@ def register(app: click.Group) -> None:
     def new_cmd(
         ctx: click.Context, name: str, out: Path | None, data: Path, overwrite: bool
     ) -> None:
-        from landalloc.cli import lang_of
-
         lang = lang_of(ctx)
         stem = re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "scenario"
         target = out or Path("scenarios") / f"{stem}.yaml"

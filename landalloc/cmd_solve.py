@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from landalloc.console import out_console, print_report, t
+from landalloc.console import lang_of, out_console, print_report, t
 
 
 def register(app: click.Group) -> None:
@@ -51,7 +51,6 @@ def register(app: click.Group) -> None:
         seed: int | None,
         deterministic: bool | None,
     ) -> None:
-        from landalloc.cli import lang_of
         from landalloc.run import run
 
         lang = lang_of(ctx)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import click
 from rich.console import Console
 
 from geodata.report import Report
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 out_console = Console(highlight=False, soft_wrap=True)
+
+
+def lang_of(ctx: click.Context) -> str:
+    """The language chosen with ``--lang`` (``zh`` by default)."""
+    root = ctx.find_root()
+    return str((root.obj or {}).get("lang", "zh"))
 
 
 def t(lang: str, zh: str, en: str) -> str:

@@ -111,8 +111,26 @@ def check_target(
         Every reason at once (code ``output_*``), naming the place.
     """
     r = Report()
-    where = {"file": str(out)}
     target = _resolve(out)
+    _check_place(out, target, inputs, r)
+    if target.exists() and not target.is_dir():
+        r.error(
+            "output_not_folder",
+            f"输出 {out} 是一个文件而不是结果目录，landalloc 不会覆盖它",
+            f"output {out} is a file, not a result folder; landalloc will not replace it",
+            hint_zh="另选一个输出目录",
+            hint_en="choose another output folder",
+            file=str(out),
+        )
+    elif target.is_dir() and not r.errors:
+        _check_existing(out, target, overwrite, kind, r)
+    if not r.errors:
+        _check_writable(out, target, r)
+    r.raise_if_errors()
+
+
+def _check_place(out: Path, target: Path, inputs: Sequence[Path], r: Report) -> None:
+    """The output may be neither the current folder (or above it) nor an input (or hold one)."""
     cwd = _resolve(Path.cwd())
     if target == cwd or target in cwd.parents:
         r.error(
@@ -121,7 +139,7 @@ def check_target(
             f"output folder {out} is the current folder or above it; it cannot be a result folder",
             hint_zh="用 --out 指定一个新的子目录，例如 out/结果1",
             hint_en="give --out a new sub-folder, for example out/run1",
-            **where,
+            file=str(out),
         )
     for i in inputs:
         ri = _resolve(Path(i))
@@ -133,58 +151,52 @@ def check_target(
                 "or delete it",
                 hint_zh="另选一个输出目录",
                 hint_en="choose another output folder",
-                **where,
+                file=str(out),
             )
-    if target.exists() and not target.is_dir():
+
+
+def _check_existing(out: Path, target: Path, overwrite: bool, kind: str, r: Report) -> None:
+    """An existing folder: empty, or landalloc's of this kind (a result only with overwrite)."""
+    where = {"file": str(out)}
+    try:
+        empty = not any(target.iterdir())
+    except OSError as exc:
+        empty = False
         r.error(
-            "output_not_folder",
-            f"输出 {out} 是一个文件而不是结果目录，landalloc 不会覆盖它",
-            f"output {out} is a file, not a result folder; landalloc will not replace it",
+            "output_unreadable",
+            f"无法读取输出目录 {out}：{exc.strerror}",
+            f"cannot read output folder {out}: {exc.strerror}",
+            **where,
+        )
+    if empty:
+        return
+    if not is_landalloc_folder(target):
+        r.error(
+            "output_not_result",
+            f"输出目录 {out} 已存在且不是 landalloc 的结果目录（缺少标记文件 {MARKER}），"
+            "为保护其中的文件，landalloc 不会写入或覆盖它",
+            f"output folder {out} exists and is not a landalloc result folder (no {MARKER} "
+            "marker); to protect its files landalloc will not write into or replace it",
+            hint_zh="另选一个新的输出目录",
+            hint_en="choose a new output folder",
+            **where,
+        )
+    elif kind == "result" and not overwrite:
+        r.error(
+            "output_exists",
+            f"结果目录 {out} 已存在；如需覆盖请加 --overwrite",
+            f"result folder {out} exists; pass --overwrite to replace it",
+            **where,
+        )
+    elif not is_landalloc_folder(target, kind):
+        r.error(
+            "output_other_kind",
+            f"输出目录 {out} 是另一种 landalloc 输出，不能用作{_kind_zh(kind)}目录",
+            f"output folder {out} holds another kind of landalloc output, not a {kind}",
             hint_zh="另选一个输出目录",
             hint_en="choose another output folder",
             **where,
         )
-    elif target.is_dir() and not r.errors:
-        try:
-            empty = not any(target.iterdir())
-        except OSError as exc:
-            empty = False
-            r.error(
-                "output_unreadable",
-                f"无法读取输出目录 {out}：{exc.strerror}",
-                f"cannot read output folder {out}: {exc.strerror}",
-                **where,
-            )
-        if not empty and not is_landalloc_folder(target):
-            r.error(
-                "output_not_result",
-                f"输出目录 {out} 已存在且不是 landalloc 的结果目录（缺少标记文件 {MARKER}），"
-                "为保护其中的文件，landalloc 不会写入或覆盖它",
-                f"output folder {out} exists and is not a landalloc result folder (no {MARKER} "
-                "marker); to protect its files landalloc will not write into or replace it",
-                hint_zh="另选一个新的输出目录",
-                hint_en="choose a new output folder",
-                **where,
-            )
-        elif not empty and kind == "result" and not overwrite:
-            r.error(
-                "output_exists",
-                f"结果目录 {out} 已存在；如需覆盖请加 --overwrite",
-                f"result folder {out} exists; pass --overwrite to replace it",
-                **where,
-            )
-        elif not empty and not is_landalloc_folder(target, kind):
-            r.error(
-                "output_other_kind",
-                f"输出目录 {out} 是另一种 landalloc 输出，不能用作{_kind_zh(kind)}目录",
-                f"output folder {out} holds another kind of landalloc output, not a {kind}",
-                hint_zh="另选一个输出目录",
-                hint_en="choose another output folder",
-                **where,
-            )
-    if not r.errors:
-        _check_writable(out, target, r)
-    r.raise_if_errors()
 
 
 def _kind_zh(kind: str) -> str:

@@ -19,7 +19,7 @@ import yaml
 from geodata.instance import Instance
 from geodata.report import DataError, Report
 from geodata.store import Tables, build_instance, load
-from geodata.units import mu_to_cmu
+from geodata.units import cmu_to_mu
 from landalloc import __version__
 from landalloc.outdir import OutputLock, check_target, clean_stale, replacing
 from landalloc.report_xlsx import Names, write_report
@@ -29,15 +29,17 @@ from landalloc.scenario import (
     extra_carrier_ids,
     key_line,
     load_scenario,
+    quota_overrides,
 )
 from optimizer.errors import VerificationError
 from optimizer.explain import unassigned_table
 from optimizer.kpis import assignments_table, kpis, quota_table
 from optimizer.problem import Problem
-from optimizer.readiness import RuleSet, load_rules, parcel_inventory
-from optimizer.settings import Policy, SolverSettings, Weights
+from optimizer.readiness import RuleSet, load_rules
+from optimizer.settings import SolverSettings, Weights
 from optimizer.solution import Solution
 from optimizer.verify import VerifyConfig, verify
+from optimizer.views.readiness import parcel_inventory
 
 
 @dataclass
@@ -79,26 +81,6 @@ def _weights(s: Scenario) -> Weights:
     return dataclasses.replace(base, **kw)
 
 
-def _quotas(s: Scenario, inst: Instance, path: Path, report: Report) -> dict[tuple[int, str], int]:
-    q = {(x.year, x.zone): x.land_cmu for x in inst.quotas}
-    out: dict[tuple[int, str], int] = {}
-    for (y, z), v in q.items():
-        factor = s.quotas.scale * s.quotas.scale_by_year.get(y, 1.0)
-        out[(y, z)] = int(v * factor + 0.5)
-    for i, o in enumerate(s.quotas.override):
-        try:
-            out[(int(o["year"]), str(o.get("zone", "*")))] = mu_to_cmu(float(o["land_mu"]))
-        except (KeyError, TypeError, ValueError):
-            report.error(
-                "bad_value",
-                f"quotas.override[{i}] 需要 year、zone、land_mu",
-                f"quotas.override[{i}] needs year, zone, land_mu",
-                file=str(path),
-                column=f"quotas.override.{i}",
-            )
-    return out
-
-
 def prepare(
     scenario_path: Path,
     *,
@@ -108,7 +90,8 @@ def prepare(
     """Load a scenario and its data, check them together, and build the problem.
 
     The last element is the warnings of the data and the scenario (with ``strict`` they block
-    the run like errors).
+    the run like errors). The instance is the problem's: the data after the scenario's what-if
+    changes and policies.
     """
     report = Report()
     s = load_scenario(scenario_path, report)  # its warnings (e.g. read as GB18030) go to report
@@ -118,6 +101,62 @@ def prepare(
     except DataError as exc:  # show the scenario's warnings (e.g. its encoding) with the errors
         exc.report.extend(report.warnings)
         raise
+    _check_ids(s, inst, scenario_path, report)
+    overrides = quota_overrides(s, scenario_path, report)
+    changed = apply_whatif(s, tables, scenario_path, report)
+    rules = load_rules(override=s.readiness or None)
+    report.raise_if_errors(strict)
+    warnings = Report()
+    for w in [*data_report.warnings, *report.warnings]:
+        warnings.add(w)
+    if changed is not None:  # what-if: solve (and verify) on the changed copy of the data
+        tables = changed
+        inst = build_instance(tables)
+    sv = s.solver.model_dump()
+    sv.update({k: v for k, v in (solver_overrides or {}).items() if v is not None})
+    settings = SolverSettings(
+        time_limit_s=sv["time_limit_s"],
+        workers=sv["workers"],
+        seed=sv["seed"],
+        deterministic=sv["deterministic"],
+        lns_min_candidates=sv["lns_min_candidates"],
+    )
+    problem = build_problem(s, inst, rules, overrides, sv.get("max_carriers_per_project"))
+    return s, problem, settings, problem.instance, tables, rules, data, warnings
+
+
+def build_problem(
+    s: Scenario,
+    inst: Instance,
+    rules: RuleSet,
+    quota_override: dict[tuple[int, str], float] | None = None,
+    max_carriers_per_project: int | None = None,
+) -> Problem:
+    """The problem of a scenario over its data (after the what-if changes), built with the
+    public builder of :class:`~optimizer.problem.Problem`.
+
+    ``quota_override`` is the scenario's ``quotas.override`` as checked by
+    :func:`landalloc.scenario.quota_overrides`.
+    """
+    pol = s.policy
+    return (
+        Problem.standard(inst, tuple(s.years), max_carriers_per_project=max_carriers_per_project)
+        .add_policy(
+            waste_tolerance=pol.waste_tolerance,
+            standard_land=pol.standard_land,
+            include_negotiating=pol.include_negotiating,
+            allow_groups=pol.allow_groups,
+            max_group_size=pol.max_group_size,
+        )
+        .add_locks(s.pins, s.withheld)
+        .add_readiness(rules, strict_ready_signed=pol.strict_ready_signed)
+        .maximise_priority(_weights(s), lexicographic=pol.lexicographic)
+        .add_quota(scale=s.quotas.scale, by_year=s.quotas.scale_by_year, override=quota_override)
+    )
+
+
+def _check_ids(s: Scenario, inst: Instance, scenario_path: Path, report: Report) -> None:
+    """The scenario's years, pins and withheld carriers must exist in the data (or its what-ifs)."""
     where = {"file": str(scenario_path)}
     data_years = set(inst.years)
     for iy, y in enumerate(s.years):
@@ -163,56 +202,6 @@ def prepare(
                 column="withheld",
                 **where,
             )
-    quotas = _quotas(s, inst, scenario_path, report)
-    changed = apply_whatif(s, tables, scenario_path, report)
-    rules = load_rules(override=s.readiness or None)
-    report.raise_if_errors(strict)
-    warnings = Report()
-    for w in [*data_report.warnings, *report.warnings]:
-        warnings.add(w)
-    if changed is not None:  # what-if: solve (and verify) on the changed copy of the data
-        tables = changed
-        inst = build_instance(tables)
-    if s.policy.strict_ready_signed:
-        # pinned projects keep their data value: their land is a decision already taken
-        inst = dataclasses.replace(
-            inst,
-            projects=tuple(
-                dataclasses.replace(p, ready_to_build=True)
-                if p.stage == "signed" and not p.pinned_carrier and p.project_id not in s.pins
-                else p
-                for p in inst.projects
-            ),
-        )
-    pol = s.policy
-    policy = Policy(
-        waste_tolerance=pol.waste_tolerance,
-        standard_land=pol.standard_land,
-        include_negotiating=pol.include_negotiating,
-        lexicographic=pol.lexicographic,
-        allow_groups=pol.allow_groups,
-        max_group_size=pol.max_group_size,
-        withheld=frozenset(s.withheld),
-        pins=dict(s.pins),
-    )
-    sv = s.solver.model_dump()
-    sv.update({k: v for k, v in (solver_overrides or {}).items() if v is not None})
-    settings = SolverSettings(
-        time_limit_s=sv["time_limit_s"],
-        workers=sv["workers"],
-        seed=sv["seed"],
-        deterministic=sv["deterministic"],
-        lns_min_candidates=sv["lns_min_candidates"],
-    )
-    problem = Problem(
-        inst,
-        tuple(sorted(s.years)),
-        policy=policy,
-        weights=_weights(s),
-        rules=rules,
-        max_carriers_per_project=sv.get("max_carriers_per_project"),
-    ).add_quota(quotas)
-    return s, problem, settings, inst, tables, rules, data, warnings
 
 
 def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
@@ -221,7 +210,7 @@ def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
     pins.update(problem.policy.pins)
     return VerifyConfig(
         years=problem.years,
-        quotas_mu={k: v / 100.0 for k, v in problem.effective_quotas().items()},
+        quotas_mu={k: cmu_to_mu(v) for k, v in problem.effective_quotas().items()},
         waste_tolerance=problem.policy.waste_tolerance,
         standard_land=problem.policy.standard_land,
         include_negotiating=problem.policy.include_negotiating,

@@ -86,33 +86,42 @@ def tile_specs(
             )
         ]
     if basemap == "tianditu":
-        key = (tianditu_key or "").strip()
-        if not _TDT_KEY_RE.match(key):
-            raise fail(
-                "tianditu_key",
-                "天地图底图需要有效的开发者密钥（--tianditu-key），密钥只含字母和数字",
-                "the 天地图 (Tianditu) basemap needs a valid developer key (--tianditu-key), "
-                "letters and digits only",
-                hint_zh="在天地图开放平台申请的密钥",
-                hint_en="a key from the Tianditu developer platform",
-            )
-        tmpl = (
-            "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-            "&LAYER=%s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-            "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key
+        return _tianditu(tianditu_key, zh)
+    return _gaode(shift_gcj02, zh)
+
+
+def _tianditu(tianditu_key: str | None, zh: bool) -> list[TileSpec]:
+    """天地图: vector tiles and their labels (CGCS2000), with the developer key."""
+    key = (tianditu_key or "").strip()
+    if not _TDT_KEY_RE.match(key):
+        raise fail(
+            "tianditu_key",
+            "天地图底图需要有效的开发者密钥（--tianditu-key），密钥只含字母和数字",
+            "the 天地图 (Tianditu) basemap needs a valid developer key (--tianditu-key), "
+            "letters and digits only",
+            hint_zh="在天地图开放平台申请的密钥",
+            hint_en="a key from the Tianditu developer platform",
         )
-        attr = "© 天地图 (CGCS2000)" if zh else "© Tianditu (CGCS2000)"
-        return [
-            TileSpec("天地图" if zh else "Tianditu", tmpl % ("vec", "vec"), attr, "01234567"),
-            TileSpec(
-                "天地图注记" if zh else "Tianditu labels",
-                tmpl % ("cva", "cva"),
-                attr,
-                "01234567",
-                overlay=True,
-            ),
-        ]
-    # gaode
+    tmpl = (
+        "https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER=%s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+        "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=" + key
+    )
+    attr = "© 天地图 (CGCS2000)" if zh else "© Tianditu (CGCS2000)"
+    return [
+        TileSpec("天地图" if zh else "Tianditu", tmpl % ("vec", "vec"), attr, "01234567"),
+        TileSpec(
+            "天地图注记" if zh else "Tianditu labels",
+            tmpl % ("cva", "cva"),
+            attr,
+            "01234567",
+            overlay=True,
+        ),
+    ]
+
+
+def _gaode(shift_gcj02: bool, zh: bool) -> list[TileSpec]:
+    """高德 tiles, drawn in GCJ-02: only with the consent to shift a display copy."""
     if not shift_gcj02:
         raise fail(
             "gaode_needs_shift",

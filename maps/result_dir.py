@@ -42,6 +42,32 @@ def _csv(path: Path, report: Report, *, required: bool) -> pd.DataFrame | None:
         return None
 
 
+def _summary(spath: Path, report: Report) -> dict[str, Any]:
+    """``summary.json`` as a dictionary; ``{}`` after reporting it missing or not an object."""
+    summary: dict[str, Any] = {}
+    if not spath.exists():
+        report.error(
+            "no_file",
+            "结果目录中缺少 summary.json",
+            "summary.json is missing from the result folder",
+            file=str(spath),
+        )
+    else:
+        try:
+            loaded = json.loads(spath.read_text(encoding="utf-8"))
+            if not isinstance(loaded, dict):
+                raise ValueError("not an object")
+            summary = loaded
+        except (ValueError, UnicodeDecodeError) as exc:
+            report.error(
+                "unreadable",
+                f"summary.json 不是有效的 JSON 对象：{exc}",
+                f"summary.json is not a valid JSON object: {exc}",
+                file=str(spath),
+            )
+    return summary
+
+
 def read_result_dir(result_dir: str | Path) -> tuple[ResultTables, Path, dict[str, Any]]:
     """Read one result folder: its tables, the data file it was solved on and its summary.
 
@@ -66,28 +92,8 @@ def read_result_dir(result_dir: str | Path) -> tuple[ResultTables, Path, dict[st
         readiness = None
     elif readiness is not None:
         readiness = readiness[[c for c in READINESS_COLUMNS if c in readiness.columns]]
-    summary: dict[str, Any] = {}
     spath = d / "summary.json"
-    if not spath.exists():
-        report.error(
-            "no_file",
-            "结果目录中缺少 summary.json",
-            "summary.json is missing from the result folder",
-            file=str(spath),
-        )
-    else:
-        try:
-            loaded = json.loads(spath.read_text(encoding="utf-8"))
-            if not isinstance(loaded, dict):
-                raise ValueError("not an object")
-            summary = loaded
-        except (ValueError, UnicodeDecodeError) as exc:
-            report.error(
-                "unreadable",
-                f"summary.json 不是有效的 JSON 对象：{exc}",
-                f"summary.json is not a valid JSON object: {exc}",
-                file=str(spath),
-            )
+    summary = _summary(spath, report)
     data = summary.get("data")
     data_path = Path(str(data)) if data else None
     if summary and data_path is None:

@@ -1,8 +1,9 @@
 """Candidate placements: the (project, carrier, year) triples that pass every static rule.
 
-Only candidates become CP-SAT variables. Rules are applied in a fixed order (zoning, 标准地 and
-area, factory specs, time) and each pruned (project, carrier) pair is counted against the first
-rule it fails, so the counts add up and the explanations can say which rule excluded a carrier.
+Only candidates become CP-SAT variables. Rules are applied in the order of the registry
+(:mod:`optimizer.constraints`: locks, zoning, 标准地 and area, factory specs, then time) and each
+pruned (project, carrier) pair is counted against the first rule it fails, so the counts add up
+and the explanations can say which rule excluded a carrier.
 
 One exact reduction follows: a project in a factory is offered in its best year only. Factories
 use no land quota and their floor is counted over the whole horizon, so all years of one
@@ -18,136 +19,52 @@ import gc
 import itertools
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
 
+import optimizer.constraints as registry
 from geodata.instance import Instance, Project
 from geodata.units import CMU_PER_MU
 from optimizer.arrays import NEVER, CarrierArrays, factory_arrays, parcel_arrays
-from optimizer.constraints import fit, specs, standard_land, timing, zoning
+from optimizer.candidate import Candidate, CandidateSet, Columns
+from optimizer.constraints import fit, standard_land, timing
 from optimizer.objective import anchor_of, coefficient, priority_points, quality_points
 from optimizer.readiness import RuleSet
 from optimizer.settings import Policy, Weights
 
-#: All rule codes in the order they are applied.
-RULE_ORDER: tuple[str, ...] = (
-    "withheld",
-    "stage",
-    *zoning.RULES,
-    *standard_land.RULES,
-    *specs.RULES,
-    *timing.RULES,
-    "cap",
-)
+__all__ = [
+    "RULE_NAMES",
+    "RULE_ORDER",
+    "Candidate",
+    "CandidateSet",
+    "Columns",
+    "build_candidates",
+    "land_mu",
+]
 
-#: Plain names of the rule codes (zh, en); defined with the static rules in :mod:`fit`.
-RULE_NAMES: dict[str, tuple[str, str]] = fit.RULE_NAMES
+#: All rule codes in the order they are applied (from the registry).
+RULE_ORDER: tuple[str, ...] = registry.RULE_ORDER
+
+#: Plain names of the rule codes (zh, en); each family labels its own rules.
+RULE_NAMES: dict[str, tuple[str, str]] = registry.RULE_NAMES
 
 
 _Fields = tuple[str, str, tuple[str, ...], str, int, int, int, "dt.date | None", str, int, float]
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """One possible placement: a project on a parcel, a group of parcels or a factory in a year."""
+class _Setup:
+    """What the builder shares between the projects of one call."""
 
-    index: int
-    project_id: str
-    kind: str  # "parcel" | "group" | "factory"
-    carriers: tuple[str, ...]
-    zone: str
-    year: int
-    land_cmu: int  # land supplied, counted against the quota
-    floor_m2: int
-    start: dt.date | None  # earliest start; None when a precondition is not scheduled
-    ready_status: str  # "ready" | "ready_by" | "blocked" | "" (factories)
-    coef: int  # objective coefficient (priority + quality, scaled)
-    quality: float
-
-
-@dataclass(frozen=True, slots=True)
-class Columns:
-    """The candidates' fields as arrays (position = candidate index)."""
-
-    kind: np.ndarray  # "parcel" | "group" | "factory"
-    carrier: np.ndarray  # the first (for a parcel or factory: the only) carrier id
-    project: np.ndarray
-    zone: np.ndarray
-    year: np.ndarray
-    land_cmu: np.ndarray
-    floor_m2: np.ndarray
-    coef: np.ndarray
-
-    @classmethod
-    def of(cls, cands: list[Candidate]) -> Columns:
-        """The columns of ``cands``."""
-        n = len(cands)
-        return cls(
-            np.array([c.kind for c in cands], dtype=object),
-            np.array([c.carriers[0] for c in cands], dtype=object),
-            np.array([c.project_id for c in cands], dtype=object),
-            np.array([c.zone for c in cands], dtype=object),
-            np.fromiter((c.year for c in cands), dtype=np.int64, count=n),
-            np.fromiter((c.land_cmu for c in cands), dtype=np.int64, count=n),
-            np.fromiter((c.floor_m2 for c in cands), dtype=np.int64, count=n),
-            np.fromiter((c.coef for c in cands), dtype=np.int64, count=n),
-        )
-
-
-@dataclass(slots=True)
-class CandidateSet:
-    """All candidates of an instance plus the pruning statistics."""
-
-    candidates: list[Candidate]
-    by_project: dict[str, list[int]]
-    priority: dict[str, float]
-    pruned: Counter[str] = field(default_factory=Counter)
-    excluded: dict[str, Counter[str]] = field(default_factory=dict)
-    years: tuple[int, ...] = ()
-    n_pairs: int = 0
-    #: Candidates dropped as dominated (a later year of a project in the same factory).
-    dominated: int = 0
-    _columns: Columns | None = field(default=None, repr=False, compare=False)
-
-    def columns(self) -> Columns:
-        """The candidates as arrays, computed once (the candidate list is never changed)."""
-        if self._columns is None:
-            self._columns = Columns.of(self.candidates)
-        return self._columns
-
-    def subset(self, indices: list[int]) -> CandidateSet:
-        """The candidates ``indices`` (renumbered 0…), with every project still listed.
-
-        Projects without a candidate in the subset keep an empty list; the pruning statistics are
-        those of the whole set. The whole set in order is returned as it is (no copy).
-        """
-        if len(indices) == len(self.candidates) and all(i == k for k, i in enumerate(indices)):
-            return self
-        chosen = [replace(self.candidates[i], index=k) for k, i in enumerate(indices)]
-        by_project: dict[str, list[int]] = {pid: [] for pid in self.by_project}
-        for c in chosen:
-            by_project[c.project_id].append(c.index)
-        return CandidateSet(
-            chosen,
-            by_project,
-            self.priority,
-            self.pruned,
-            self.excluded,
-            self.years,
-            self.n_pairs,
-            self.dominated,
-        )
-
-    def stats(self) -> dict[str, object]:
-        """Counts for the report: projects, carriers, pairs, pairs pruned by each rule."""
-        return {
-            "projects": len(self.by_project),
-            "candidates": len(self.candidates),
-            "pairs_considered": self.n_pairs,
-            "dominated_years": self.dominated,
-            "pruned_by_rule": {r: int(self.pruned[r]) for r in RULE_ORDER if self.pruned[r]},
-        }
+    instance: Instance
+    years: tuple[int, ...]
+    rules: RuleSet
+    policy: Policy
+    weights: Weights
+    anchors: dict[str, tuple[float, float]]
+    parcel_index: dict[str, int]
+    drop_dominated: bool
 
 
 def _first_fail(masks: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -209,14 +126,20 @@ def _build(
 ) -> CandidateSet:
     policy = policy or Policy()
     weights = weights or Weights()
-    years = tuple(sorted(years))
     par = parcel_arrays(instance)
-    fac = factory_arrays(instance)
-    anchors = anchor_of(instance.clusters)
+    setup = _Setup(
+        instance,
+        tuple(sorted(years)),
+        rules,
+        policy,
+        weights,
+        anchor_of(instance.clusters),
+        {c: i for i, c in enumerate(par.ids)},
+        drop_dominated,
+    )
+    arrays = (par, factory_arrays(instance))
     pins = {p.project_id: p.pinned_carrier for p in instance.projects if p.pinned_carrier}
     pins.update(policy.pins)
-    withheld_p = fit.withheld_mask(par, policy)
-    withheld_f = fit.withheld_mask(fac, policy)
     cands: list[Candidate] = []
     by_project: dict[str, list[int]] = {}
     priority: dict[str, float] = {}
@@ -224,66 +147,21 @@ def _build(
     excluded: dict[str, Counter[str]] = {}
     n_pairs = 0
     dominated = 0
-    parcel_index = {c: i for i, c in enumerate(par.ids)}
     for project in instance.projects:
         pid = project.project_id
         priority[pid] = priority_points(project, weights)
-        by_project[pid] = []
         exc: Counter[str] = Counter()
         excluded[pid] = exc
         pin = pins.get(pid)
-        stage_ok = fit.stage_ok(project, policy)
+        cap = None if pin is not None else max_carriers_per_project
         found: list[_Fields] = []
-        for arr, withheld, wanted in (
-            (par, withheld_p, project.wants_land),
-            (fac, withheld_f, project.wants_factory),
-        ):
-            if not wanted or len(arr) == 0:
+        for arr in arrays:
+            if not fit.wants(project, arr) or len(arr) == 0:
                 continue
-            n = len(arr)
-            n_pairs += n
-            masks = fit.static_masks(project, arr, policy, withheld, stage_ok)
-            ok, first = _first_fail(masks, n)
-            for k, count in enumerate(np.bincount(first[~ok], minlength=len(masks)).tolist()):
-                if count:
-                    exc[masks[k][0]] += count
-            ready = timing.ready_ordinal(project, arr, rules) if arr.kind == "parcel" else None
-            idx = np.flatnonzero(ok)
-            rows, dropped = _expand_years(
-                project,
-                arr,
-                idx,
-                ready,
-                years,
-                rules,
-                weights,
-                anchors,
-                exc,
-                cap=None if pin is not None else max_carriers_per_project,
-                drop_dominated=drop_dominated,
-            )
+            n_pairs += len(arr)
+            rows, dropped = _on_carriers(project, arr, setup, exc, cap)
             found.extend(rows)
             dominated += dropped
-            if (
-                arr.kind == "parcel"
-                and policy.allow_groups
-                and stage_ok
-                and _needs_group(project, arr, masks)
-            ):
-                found.extend(
-                    _groups(
-                        project,
-                        arr,
-                        withheld,
-                        years,
-                        rules,
-                        policy,
-                        weights,
-                        anchors,
-                        parcel_index,
-                        instance,
-                    )
-                )
         if pin is not None:
             found = [c for c in found if pin in c[2]]
         elif max_carriers_per_project is not None:
@@ -293,7 +171,37 @@ def _build(
         cands.extend(itertools.starmap(Candidate, ((k, *f) for k, f in enumerate(found, offset))))
         by_project[pid] = list(range(offset, len(cands)))
         pruned.update(exc)
-    return CandidateSet(cands, by_project, priority, pruned, excluded, years, n_pairs, dominated)
+    # in rule order, the order of the report (CandidateSet.stats)
+    pruned = Counter({r: pruned[r] for r in RULE_ORDER if pruned[r]})
+    return CandidateSet(
+        cands, by_project, priority, pruned, excluded, setup.years, n_pairs, dominated
+    )
+
+
+def _on_carriers(
+    project: Project, arr: CarrierArrays, setup: _Setup, exc: Counter[str], cap: int | None
+) -> tuple[list[_Fields], int]:
+    """Candidates of one project on the carriers of one kind (single carriers, then groups).
+
+    Counts each excluded carrier in ``exc`` against the first rule it fails; returns the
+    candidates' fields and the number of dominated (factory, year) pairs dropped.
+    """
+    n = len(arr)
+    masks = fit.static_masks(project, arr, setup.policy)
+    ok, first = _first_fail(masks, n)
+    for k, count in enumerate(np.bincount(first[~ok], minlength=len(masks)).tolist()):
+        if count:
+            exc[masks[k][0]] += count
+    ready = registry.ready_dates(project, arr, setup.rules)
+    rows, dropped = _expand_years(project, arr, np.flatnonzero(ok), ready, setup, exc, cap)
+    if arr.kind == "parcel" and setup.policy.allow_groups:
+        member = np.ones(n, dtype=bool)
+        for name, m in masks:
+            if name in registry.MEMBER_RULES:
+                member &= m
+        if _needs_group(project, arr, member):
+            rows.extend(_groups(project, arr, member, ready, setup))
+    return rows, dropped
 
 
 def _cap(found: list[_Fields], k: int, exc: Counter[str]) -> list[_Fields]:
@@ -308,11 +216,27 @@ def _cap(found: list[_Fields], k: int, exc: Counter[str]) -> list[_Fields]:
     return [c for c in found if c[2] in keep]
 
 
-def _status(ready: int, year: int, project: Project, rules: RuleSet) -> str:
-    if ready >= NEVER:
-        return "blocked"
-    limit = max(timing.acquisition(year, rules), timing.desired_start(project))
-    return "ready" if ready <= limit else "ready_by"
+def _year_rules(
+    project: Project,
+    arr: CarrierArrays,
+    idx: np.ndarray,
+    ready: np.ndarray | None,
+    years: tuple[int, ...],
+    rules: RuleSet,
+    exc: Counter[str],
+) -> np.ndarray:
+    """Pass-mask (years × carriers ``idx``) of every year rule; a carrier that fails in every
+    year is counted in ``exc`` against the furthest rule it reached in any year."""
+    masks = registry.year_masks(project, arr, idx, years, ready, rules)
+    ok = np.ones((len(years), len(idx)), dtype=bool)
+    stage = np.full((len(years), len(idx)), len(masks))  # index of the first rule failed
+    for k in reversed(range(len(masks))):
+        ok &= masks[k][1]
+        stage = np.where(~masks[k][1], k, stage)
+    furthest = stage.max(axis=0)
+    for j in np.flatnonzero(~ok.any(axis=0)):
+        exc[masks[int(furthest[j])][0]] += 1
+    return ok
 
 
 def _expand_years(
@@ -320,14 +244,9 @@ def _expand_years(
     arr: CarrierArrays,
     idx: np.ndarray,
     ready: np.ndarray | None,
-    years: tuple[int, ...],
-    rules: RuleSet,
-    weights: Weights,
-    anchors: dict[str, tuple[float, float]],
+    setup: _Setup,
     exc: Counter[str],
-    *,
     cap: int | None,
-    drop_dominated: bool,
 ) -> tuple[list[_Fields], int]:
     """Candidates of one project on single carriers, vectorised over carriers × years.
 
@@ -336,43 +255,21 @@ def _expand_years(
     year of a factory is kept. Returns the candidates' fields and the number of dominated
     (factory, year) pairs dropped.
     """
+    years = setup.years
     if len(idx) == 0 or not years:
         return [], 0
     n, kind = len(idx), arr.kind
-    desired = timing.desired_start(project)
     yrs = np.array(years, dtype=np.int64)
-    # year rules: (years × carriers) masks, counted against the furthest rule reached
-    avail = arr.available_year[idx]
-    horizon = np.broadcast_to((yrs >= project.start_year)[:, None], (len(yrs), n))
-    available = avail[None, :] <= yrs[:, None]
-    acq = np.array([timing.acquisition(int(y), rules) for y in yrs], dtype=np.int64)
-    base = np.maximum(acq, desired)  # per year
+    ok = _year_rules(project, arr, idx, ready, years, setup.rules, exc)
     r = ready[idx] if ready is not None else np.zeros(n, dtype=np.int64)
-    if kind == "parcel" and project.ready_to_build:
-        readiness = r[None, :] <= base[:, None]
-    else:
-        readiness = np.ones((len(yrs), n), dtype=bool)
-    ok = horizon & available & readiness
-    stage = np.where(~horizon, 0, np.where(~available, 1, np.where(~readiness, 2, 3)))
-    furthest = stage.max(axis=0)
-    for j in np.flatnonzero(~ok.any(axis=0)):
-        exc[timing.RULES[int(furthest[j])]] += 1
-    # coefficients (years × carriers)
+    start, status = timing.start_grid(project, kind, yrs, r, setup.rules)
     if kind == "parcel":
-        supplied = standard_land.supplied_cmu(project, arr)[idx]
-        land = supplied
+        land = standard_land.supplied_cmu(project, arr)[idx]
         floor = np.zeros(n, dtype=np.int64)
-        start = np.where(r[None, :] >= NEVER, NEVER, np.maximum(base[:, None], r[None, :]))
-        status = np.where(r[None, :] >= NEVER, 2, np.where(r[None, :] <= base[:, None], 0, 1))
     else:
-        supplied = np.zeros(n, dtype=np.int64)
-        land = supplied
+        land = np.zeros(n, dtype=np.int64)
         floor = np.full(n, project.floor_m2, dtype=np.int64)
-        jan1 = np.array([dt.date(int(y), 1, 1).toordinal() for y in yrs], dtype=np.int64)
-        start = np.broadcast_to(np.maximum(jan1, desired)[:, None], (len(yrs), n))
-        status = np.full((len(yrs), n), 3)
-    pr = priority_points(project, weights)
-    anchor = anchors.get(project.cluster)
+    anchor = setup.anchors.get(project.cluster)
     dist = (
         np.hypot(arr.x_m[idx] - anchor[0], arr.y_m[idx] - anchor[1])[None, :]
         if anchor is not None
@@ -380,56 +277,72 @@ def _expand_years(
     )
     q2 = quality_points(
         project,
-        supplied_cmu=supplied[None, :],
+        supplied_cmu=land[None, :],
         focus=arr.cluster_member(project.cluster)[idx][None, :],
         distance_m=dist,
         delay_years=(yrs - project.start_year)[:, None],
-        delay_days=np.where(start >= NEVER, 730, start - desired),
-        w=weights,
+        delay_days=np.where(start >= NEVER, 730, start - timing.desired_start(project)),
+        w=setup.weights,
     )
-    coef = coefficient(pr, q2)
-    coef = np.where(ok, coef, -1)
+    coef = np.where(ok, coefficient(priority_points(project, setup.weights), q2), -1)
     dropped = 0
-    if kind == "factory" and drop_dominated:
-        # a building's floor is counted over the whole horizon and uses no quota, so the years
-        # of one (project, factory) pair share every row: only the best one (the earliest among
-        # equals) can be part of an optimum, and the others are dropped (exact)
-        best_t = np.argmax(coef, axis=0)
-        keep = np.zeros_like(ok)
-        keep[best_t, np.arange(n)] = True
-        keep &= ok
-        dropped = int(ok.sum() - keep.sum())
-        ok = keep
+    if kind == "factory" and setup.drop_dominated:
+        ok, dropped = _best_year_only(ok, coef)
     cols = np.flatnonzero(ok.any(axis=0))
     if cap is not None and len(cols) > cap:
         best = coef[:, cols].max(axis=0)
         order = np.lexsort((cols, -best))  # best first, ties by carrier order (sorted ids)
         exc["cap"] += len(cols) - cap
         cols = np.sort(cols[order[:cap]])
-    names = ("ready", "ready_by", "blocked", "")
-    # every (carrier, year) kept, ordered by carrier then year, converted to Python in bulk
     jj, tt = np.nonzero(ok[:, cols].T)
     jc = cols[jj]
-    carrier = idx[jc].tolist()
-    st = start[tt, jc]
-    dates = [dt.date.fromordinal(d) if d < NEVER else None for d in st.tolist()]
-    rows = list(
+    grid = (start[tt, jc], status[tt, jc], coef[tt, jc], q2[tt, jc])
+    return _rows(project, arr, idx[jc], yrs[tt], land[jc], floor[jc], grid), dropped
+
+
+def _best_year_only(ok: np.ndarray, coef: np.ndarray) -> tuple[np.ndarray, int]:
+    """Keep the best year of each (project, factory) pair; return the mask and the years dropped.
+
+    A building's floor is counted over the whole horizon and uses no quota, so the years of one
+    (project, factory) pair share every row: only the best one (the earliest among equals) can
+    be part of an optimum, and the others are dropped (exact).
+    """
+    best_t = np.argmax(coef, axis=0)
+    keep = np.zeros_like(ok)
+    keep[best_t, np.arange(ok.shape[1])] = True
+    keep &= ok
+    return keep, int(ok.sum() - keep.sum())
+
+
+def _rows(
+    project: Project,
+    arr: CarrierArrays,
+    carrier: np.ndarray,
+    year: np.ndarray,
+    land: np.ndarray,
+    floor: np.ndarray,
+    grid: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> list[_Fields]:
+    """The candidates' fields, one per (carrier, year) kept, converted to Python in bulk."""
+    start, status, coef, q2 = grid
+    dates = [dt.date.fromordinal(d) if d < NEVER else None for d in start.tolist()]
+    k = len(carrier)
+    return list(
         zip(
-            [project.project_id] * len(jj),
-            [kind] * len(jj),
-            [(arr.ids[i],) for i in carrier],
-            [str(z) for z in arr.zone[idx[jc]].tolist()],
-            yrs[tt].tolist(),
-            land[jc].tolist(),
-            floor[jc].tolist(),
+            [project.project_id] * k,
+            [arr.kind] * k,
+            [(arr.ids[i],) for i in carrier.tolist()],
+            [str(z) for z in arr.zone[carrier].tolist()],
+            year.tolist(),
+            land.tolist(),
+            floor.tolist(),
             dates,
-            [names[k] for k in status[tt, jc].tolist()],
-            coef[tt, jc].tolist(),
-            q2[tt, jc].astype(np.float64).tolist(),
+            [timing.STATUSES[s] for s in status.tolist()],
+            coef.tolist(),
+            q2.astype(np.float64).tolist(),
             strict=True,
         )
     )
-    return rows, dropped
 
 
 def _make(
@@ -473,36 +386,66 @@ def _make(
     )
 
 
-def _needs_group(project: Project, arr: CarrierArrays, masks: list[tuple[str, np.ndarray]]) -> bool:
-    """A group is considered when no zoning-compatible parcel alone is large enough."""
-    zoning_ok = np.ones(len(arr), dtype=bool)
-    for name, m in masks:
-        if name in ("withheld", "stage", *zoning.RULES):
-            zoning_ok &= m
-    big = zoning_ok & (arr.area_cmu >= project.land_cmu)
-    return not bool(big.any()) and bool(zoning_ok.any())
+def _needs_group(project: Project, arr: CarrierArrays, member: np.ndarray) -> bool:
+    """A group is considered when no parcel that may join one is large enough alone.
+
+    ``member``: the parcels that pass the rules every member of a group must pass
+    (:data:`optimizer.constraints.MEMBER_RULES`).
+    """
+    big = member & (arr.area_cmu >= project.land_cmu)
+    return not bool(big.any()) and bool(member.any())
 
 
 def _groups(
     project: Project,
     arr: CarrierArrays,
-    withheld: np.ndarray,
-    years: tuple[int, ...],
-    rules: RuleSet,
-    policy: Policy,
-    weights: Weights,
-    anchors: dict[str, tuple[float, float]],
-    parcel_index: dict[str, int],
-    instance: Instance,
+    member: np.ndarray,
+    ready: np.ndarray | None,
+    setup: _Setup,
 ) -> list[_Fields]:
     """合并供地: connected sets of 2..k adjacent non-divisible parcels in one zone."""
-    base = ~withheld & ~arr.divisible
-    for _, m in zoning.masks(project, arr):
-        base &= m
-    ok_ids = {arr.ids[i] for i in np.flatnonzero(base)}
+    ok_ids = {arr.ids[i] for i in np.flatnonzero(member & ~arr.divisible)}
     if not ok_ids:
         return []
-    neighbours = {p.parcel_id: p.neighbours for p in instance.parcels if p.parcel_id in ok_ids}
+    groups = _group_sets(project, arr, ok_ids, setup)
+    anchor = setup.anchors.get(project.cluster)
+    pr = priority_points(project, setup.weights)
+    years, rules = setup.years, setup.rules
+    ready_all = ready if ready is not None else timing.ready_ordinal(project, arr, rules)
+    out: list[_Fields] = []
+    for g in sorted(groups):
+        ii = np.array([setup.parcel_index[c] for c in g])
+        total = int(arr.area_cmu[ii].sum())
+        whole = registry.group_masks(project, arr, ii, total, setup.policy)
+        if not all(bool(m.all()) for _, m in whole):
+            continue
+        # a group passes a year when every member parcel does
+        in_year = np.ones(len(years), dtype=bool)
+        for _, m in registry.year_masks(project, arr, ii, years, ready_all, rules):
+            in_year &= np.asarray(m).all(axis=1)
+        ready_g = int(ready_all[ii].max())
+        x = float(arr.x_m[ii].mean())
+        y_ = float(arr.y_m[ii].mean())
+        dist = float(np.hypot(x - anchor[0], y_ - anchor[1])) if anchor else None
+        focus = bool(arr.cluster_member(project.cluster)[ii].all())
+        zone = str(arr.zone[ii[0]])
+        for y in (y for t, y in enumerate(years) if in_year[t]):
+            status = timing.ready_status(project, y, ready_g, rules)
+            start = timing.start_ordinal(project, "parcel", y, ready_g, rules)
+            fields = (project, "group", g, zone, y, total, 0, start, status, focus, dist, pr)
+            out.append(_make(*fields, setup.weights))
+    return out
+
+
+def _group_sets(
+    project: Project, arr: CarrierArrays, ok_ids: set[str], setup: _Setup
+) -> set[tuple[str, ...]]:
+    """The sets of 2..k adjacent parcels of ``ok_ids`` that supply the demand within the waste
+    tolerance (k: ``max_group_size``), each as its sorted parcel ids."""
+    policy, parcel_index = setup.policy, setup.parcel_index
+    neighbours = {
+        p.parcel_id: p.neighbours for p in setup.instance.parcels if p.parcel_id in ok_ids
+    }
     upper = int(np.floor(project.land_cmu * (1.0 + policy.waste_tolerance) + 1e-9))
     groups: set[tuple[str, ...]] = set()
     order = {c: i for i, c in enumerate(sorted(ok_ids))}
@@ -521,48 +464,7 @@ def _groups(
     for seed in sorted(ok_ids):
         fr = {n for n in neighbours[seed] if n in ok_ids}
         grow((seed,), fr, int(arr.area_cmu[parcel_index[seed]]))
-    anchor = anchors.get(project.cluster)
-    ready_all = timing.ready_ordinal(project, arr, rules)
-    pr = priority_points(project, weights)
-    out: list[_Fields] = []
-    for g in sorted(groups):
-        ii = np.array([parcel_index[c] for c in g])
-        total = int(arr.area_cmu[ii].sum())
-        if policy.standard_land:
-            ind = standard_land.indicators_ok(project, np.full(len(ii), total), arr, ii)
-            if not all(bool(m.all()) for _, m in ind):
-                continue
-        ready = int(ready_all[ii].max())
-        avail = int(arr.available_year[ii].max())
-        x = float(arr.x_m[ii].mean())
-        y_ = float(arr.y_m[ii].mean())
-        dist = float(np.hypot(x - anchor[0], y_ - anchor[1])) if anchor else None
-        focus = bool(arr.cluster_member(project.cluster)[ii].all())
-        for y in years:
-            if y < project.start_year or y < avail:
-                continue
-            status = _status(ready, y, project, rules)
-            if project.ready_to_build and status != "ready":
-                continue
-            start = timing.start_ordinal(project, "parcel", y, ready, rules)
-            out.append(
-                _make(
-                    project,
-                    "group",
-                    g,
-                    str(arr.zone[ii[0]]),
-                    y,
-                    total,
-                    0,
-                    start,
-                    status,
-                    focus,
-                    dist,
-                    pr,
-                    weights,
-                )
-            )
-    return out
+    return groups
 
 
 def land_mu(c: Candidate) -> float:

@@ -1,14 +1,11 @@
-"""The CP-SAT model of a candidate set: every hard-rule family added to one context."""
+"""The CP-SAT model of a candidate set: every model family of the registry added to one context."""
 
 from __future__ import annotations
 
 from geodata.instance import Instance
-from optimizer.candidates import CandidateSet
-from optimizer.constraints.assignment import add_assignment
+from optimizer.candidate import CandidateSet
+from optimizer.constraints import MODEL
 from optimizer.constraints.base import ModelContext
-from optimizer.constraints.capacity import add_parcel_capacity
-from optimizer.constraints.factories import add_factory_capacity
-from optimizer.constraints.quota import add_quota
 
 
 def build_model(
@@ -21,6 +18,8 @@ def build_model(
     explain: bool = False,
 ) -> ModelContext:
     """The model of ``cands`` (one Boolean per candidate) with every constraint family.
+
+    The families are those of :data:`optimizer.constraints.MODEL`, added in that order.
 
     Parameters
     ----------
@@ -38,8 +37,6 @@ def build_model(
         One enforcement literal per rule group (for the infeasibility core).
     """
     ctx = ModelContext.create(cands, instance, years, explain=explain)
-    add_assignment(ctx, pins)
-    add_parcel_capacity(ctx)
-    add_factory_capacity(ctx)
-    add_quota(ctx, quotas)
+    for family in MODEL:
+        family.add(ctx, pins, quotas)
     return ctx

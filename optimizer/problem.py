@@ -1,12 +1,13 @@
 """The composable Python API: ``Problem(instance).add_…(…).maximise_priority(…).solve(…)``.
 
 Each ``add_*`` returns a new :class:`Problem` (problems are immutable values), in the spirit of
-prioritizr. The CLI builds the full problem with :meth:`Problem.standard`.
+prioritizr. The CLI builds its problems with them (:func:`landalloc.run.build_problem`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -14,6 +15,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from geodata.instance import Instance
+from geodata.units import mu_to_cmu
 from optimizer import interrupt
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
 from optimizer.components import split_components
@@ -103,6 +105,19 @@ class _PartResult:
         )
 
 
+def _ready_signed(instance: Instance, pins: Mapping[str, str]) -> Instance:
+    """``instance`` with every signed project ``ready_to_build`` but the pinned ones."""
+    return replace(
+        instance,
+        projects=tuple(
+            replace(p, ready_to_build=True)
+            if p.stage == "signed" and not p.pinned_carrier and p.project_id not in pins
+            else p
+            for p in instance.projects
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Problem:
     """An allocation problem over an :class:`~geodata.instance.Instance`.
@@ -110,7 +125,8 @@ class Problem:
     Parameters
     ----------
     instance
-        The data.
+        The data (with ``strict_ready_signed``: the copy of ``data`` that this policy makes
+        again whenever the pins change, see :meth:`add_readiness`).
     years
         Planning years; defaults to the years that have quota rows.
     """
@@ -122,10 +138,19 @@ class Problem:
     rules: RuleSet | None = None
     quotas: dict[tuple[int, str], int] | None = None
     max_carriers_per_project: int | None = None
+    strict_ready_signed: bool = False
+    data: Instance | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.years:
             object.__setattr__(self, "years", self.instance.years)
+        if self.strict_ready_signed:  # from the data as given, with the pins as they are now
+            data = self.data or self.instance
+            object.__setattr__(self, "data", data)
+            object.__setattr__(self, "instance", _ready_signed(data, self.policy.pins))
+        elif self.data is not None:  # the policy was turned off: the data as given
+            object.__setattr__(self, "instance", self.data)
+            object.__setattr__(self, "data", None)
 
     # ------------------------------------------------------------------ building blocks
     @classmethod
@@ -134,16 +159,29 @@ class Problem:
         return cls(instance, tuple(sorted(years)), **kw).add_quota()
 
     def add_quota(
-        self, quotas: dict[tuple[int, str], int] | None = None, *, scale: float = 1.0
+        self,
+        quotas: Mapping[tuple[int, str], int] | None = None,
+        *,
+        scale: float = 1.0,
+        by_year: Mapping[int, float] | None = None,
+        override: Mapping[tuple[int, str], float] | None = None,
     ) -> Problem:
-        """Annual land quotas ((year, zone) → 0.01 亩); default the data's, times ``scale``."""
+        """Annual land quotas, (year, zone ``*`` = district) → 0.01 亩: ``quotas`` (default the
+        data's) times ``scale × by_year[year]`` (1 for a missing year), rounded half up; then
+        ``override``, (year, zone) → 亩, replaces or adds quotas, not scaled."""
         if quotas is None:
             quotas = {(q.year, q.zone): q.land_cmu for q in self.instance.quotas}
-        scaled = {k: int(v * scale + 0.5) if scale != 1.0 else v for k, v in quotas.items()}
+        factors = by_year or {}
+        scaled: dict[tuple[int, str], int] = {}
+        for (year, zone), v in quotas.items():
+            factor = scale * factors.get(year, 1.0)
+            scaled[(year, zone)] = int(v * factor + 0.5) if factor != 1.0 else v
+        for key, land_mu in (override or {}).items():
+            scaled[key] = mu_to_cmu(land_mu)
         return replace(self, quotas=scaled)
 
     def add_locks(
-        self, pins: dict[str, str] | None = None, withheld: frozenset[str] | set[str] = frozenset()
+        self, pins: Mapping[str, str] | None = None, withheld: Iterable[str] = frozenset()
     ) -> Problem:
         """Pinned placements (project → carrier) and withheld carriers, beyond the data's pins."""
         return replace(
@@ -159,9 +197,20 @@ class Problem:
         """Change policy knobs (see :class:`~optimizer.settings.Policy`)."""
         return replace(self, policy=replace(self.policy, **knobs))
 
-    def add_readiness(self, rules: RuleSet) -> Problem:
-        """Use a readiness rule set other than the packaged default."""
-        return replace(self, rules=rules)
+    def add_readiness(
+        self, rules: RuleSet | None = None, *, strict_ready_signed: bool | None = None
+    ) -> Problem:
+        """Readiness rules (``None``: keep the current; by default the packaged ones). With
+        ``strict_ready_signed`` signed projects must start on acquisition (拿地即开工): they are
+        ``ready_to_build`` but pinned ones (by the data or :meth:`add_locks`, in any order), whose
+        land is decided, keep the data's value (``None``: keep the current setting)."""
+        return replace(
+            self,
+            rules=rules if rules is not None else self.rules,
+            strict_ready_signed=(
+                self.strict_ready_signed if strict_ready_signed is None else strict_ready_signed
+            ),
+        )
 
     def maximise_priority(
         self, weights: Weights | None = None, *, lexicographic: bool = False

@@ -6,21 +6,22 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
 from pyproj import Geod, Transformer
 
-from geodata import demo, store
+from geodata import store
 from geodata.geometry import adjacency
 from geodata.instance import Instance
 from geodata.pipeline import read_pipeline
 from geodata.report import DataError, Report
 from geodata.schema import LAYERS, coerce_table
 from geodata.units import M2_PER_MU, cmu_to_mu, mu_to_cmu
+from landalloc import demo
 from landalloc.cli import main
+from landalloc.demo import district, pins
 from optimizer.problem import Problem
 
 
@@ -217,32 +218,29 @@ def test_pinned_land_of_each_year_fits_the_quotas(instance: Instance) -> None:
 
 def test_pins_use_the_land_supplied_for_the_standard_land_floors() -> None:
     # a parcel of 100 mu with a tax floor of 30: a project of 90 mu paying 2 850 万 a year passes
-    # on its demand (31.7/mu) but not on the whole parcel it is supplied (28.5/mu)
-    par = {
-        "area_mu": np.array([100.0]),
-        "divisible": np.array([False]),
-        "rank": np.array([1]),
-        "open": np.array([True]),
-        "clusters": [()],
-        "max_pollution": np.array([2]),
-        "min_intensity": np.array([0.0]),
-        "min_tax": np.array([30.0]),
-        "far_min": np.array([0.0]),
-        "far_max": np.array([np.inf]),
-        "available_year": np.array([2026]),
-    }
-    pro = {
-        "land_mu": 90.0, "land_use": "M1", "cluster": "ic", "pollution": 1, "investment_yi": 3.0,
-        "tax_wan": 2850.0, "start_year": 2026, "floor_m2": 0.0,
+    # on its demand (31.7/mu) but not on the whole parcel it is supplied (28.5/mu); the pins ask
+    # the optimizer's rules with the floors raised by PIN_MARGIN (30.3/mu)
+    par: dict[str, list[object]] = {
+        "parcel_id": ["A-01"], "zone": ["A"], "land_use": ["M1"], "clusters": [()],
+        "area_mu": [100.0], "divisible": [False], "available_year": [2026], "max_pollution": [2],
+        "min_intensity_wan_per_mu": [0.0], "min_tax_wan_per_mu": [30.0], "far_min": [None],
+        "far_max": [None],
     }  # fmt: skip
-    assert not demo._parcel_fit_mask(pro, par)[0]
-    assert demo._parcel_fit_mask(dict(pro, tax_wan=3100.0), par)[0]
-    par["divisible"] = np.array([True])
-    assert demo._parcel_fit_mask(pro, par)[0]
-    assert not demo._parcel_fit_mask(dict(pro, land_use="M0"), par)[0]
-    assert not demo._parcel_fit_mask(
-        dict(pro, land_mu=60.0), dict(par, divisible=np.array([False]))
-    )[0]
+    pro = {
+        "project_id": "P1", "name": "", "company": "", "cluster": "ic", "stage": "signed",
+        "investment_yi": 3.0, "land_mu": 90.0, "floor_m2": 0.0, "carrier": "land",
+        "land_use": "M1", "output_yi": 0.0, "tax_wan": 2850.0, "jobs": 0, "pollution": 1,
+        "start_year": 2026, "ready_to_build": False, "needs": (), "min_floor_load_kg_m2": None,
+        "min_clear_height_m": None, "tags": (), "pinned_carrier": "",
+    }  # fmt: skip
+    assert not pins.parcel_fits(pro, par, 0)
+    assert pins.parcel_fits(dict(pro, tax_wan=3100.0), par, 0)
+    assert not pins.parcel_fits(dict(pro, tax_wan=3010.0), par, 0)  # 30.1/mu: inside the margin
+    assert not pins.parcel_fits(dict(pro, start_year=2025, tax_wan=3100.0), par, 0)
+    divisible: dict[str, list[object]] = {**par, "divisible": [True]}
+    assert pins.parcel_fits(pro, divisible, 0)
+    assert not pins.parcel_fits(dict(pro, land_use="M0"), divisible, 0)
+    assert not pins.parcel_fits(dict(pro, land_mu=60.0), par, 0)
 
 
 def test_district_lies_in_suzhou_new_district(default_demo: tuple[Path, store.Tables]) -> None:
@@ -357,7 +355,7 @@ def test_failed_write_leaves_nothing_behind(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(demo, "write_tables", broken)
+    monkeypatch.setattr(district, "write_tables", broken)
     with pytest.raises(OSError, match="disk full"):
         demo.write_demo(tmp_path / "d.gpkg", n_parcels=40, n_projects=20, xlsx=tmp_path / "p.xlsx")
     assert list(tmp_path.iterdir()) == []

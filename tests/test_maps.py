@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from map_sample import fake_result, sample_tables
 from shapely.geometry import Polygon
 
 from geodata.report import DataError
@@ -20,7 +21,6 @@ from landalloc.cli import main
 from maps import geom
 from maps.offline import external_refs, script_json, tile_specs, wgs84_to_gcj02
 from maps.render import ResultTables, render_compare_map, render_result_map, write_map
-from maps.sample import fake_result, sample_tables
 
 NASTY = 'C:\\2019 "光子" </script> `x` \\u0041'
 _INIT_RE = re.compile(

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from map_sample import fake_result, sample_tables
 
 from maps.offline import external_refs
 from maps.render import ResultTables, render_compare_map, render_result_map, write_map
-from maps.sample import fake_result, sample_tables
 from maps.shot import BROWSER_FLAGS, find_chromium, screenshot
 
 CHROMIUM = find_chromium()

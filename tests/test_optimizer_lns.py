@@ -63,8 +63,8 @@ def test_pinned_projects_keep_their_carrier() -> None:
 
 
 def test_deterministic_search_gives_identical_assignments() -> None:
-    from geodata.demo import generate
     from geodata.store import build_instance
+    from landalloc.demo import generate
 
     inst = build_instance(generate(4, n_projects=40, n_parcels=60, n_factories=6, n_years=2))
     prob = Problem.standard(inst)

@@ -6,14 +6,12 @@ import itertools
 from collections import defaultdict
 from dataclasses import replace
 
-import pandas as pd
-from builders import factory, instance, parcel, project, solve, tables, verify_table
+from builders import factory, instance, parcel, project, solve, tables
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata.store import Tables
 from optimizer.candidates import Candidate, build_candidates
-from optimizer.kpis import assignments_table
 from optimizer.problem import Problem
 from optimizer.readiness import load_rules
 from optimizer.settings import SolverSettings
@@ -217,8 +215,8 @@ def test_renaming_and_reordering_ids_keeps_the_objective(t: Tables, rnd: object)
 
 
 def test_deterministic_mode_gives_identical_assignments() -> None:
-    from geodata.demo import generate
     from geodata.store import build_instance
+    from landalloc.demo import generate
 
     t = generate(7, n_projects=40)
     inst = build_instance(t)
@@ -234,8 +232,8 @@ def test_deterministic_mode_gives_identical_assignments() -> None:
 
 def test_default_settings_are_deterministic_with_both_workers() -> None:
     """The API's defaults give the same plan twice, in a search that is cut off unproven."""
-    from geodata.demo import generate
     from geodata.store import build_instance
+    from landalloc.demo import generate
 
     inst = build_instance(generate(11))  # the demo's size: not proven in 2 s
     defaults = SolverSettings()
@@ -258,25 +256,3 @@ def test_seconds_translate_into_deterministic_time() -> None:
     assert replace(s, workers=1).limit_units() == 10 * DETERMINISTIC_TIME_PER_S[1]
     assert replace(s, workers=8).limit_units() == 10 * DETERMINISTIC_TIME_PER_S[2]
     assert replace(s, deterministic=False).limit_units() == 10
-
-
-def test_verifier_flags_broken_rules() -> None:
-    t = tables(
-        [parcel("P1", 50, 0, clusters="c2"), parcel("P2", 50, 1000)],
-        [project("J1", land_mu=45), project("J2", land_mu=45)],
-        {2026: 60.0},
-    )
-    sol, bad, prob = solve(t)
-    assert bad == []
-    inst = instance(t)
-    good = assignments_table(inst, sol, load_rules())
-    assert len(good) == 1
-    row = good.iloc[0].to_dict()
-    broken = pd.DataFrame([row, {**row, "project_id": "J2" if row["project_id"] == "J1" else "J1"}])
-    msgs = verify_table(t, inst, prob, broken)
-    assert any("not divisible" in m for m in msgs)
-    assert any("quota 2026" in m for m in msgs)
-    wrong_cluster = pd.DataFrame([{**row, "carrier_id": "P1"}])
-    assert any("does not admit cluster" in m for m in verify_table(t, inst, prob, wrong_cluster))
-    early = pd.DataFrame([{**row, "year": 2025}])
-    assert any("outside the planning years" in m for m in verify_table(t, inst, prob, early))

@@ -1,6 +1,8 @@
 /* landalloc result maps: parcels, factories, zones, legend, KPI panel, filters, popups.
  * Every user string reaches the page through textContent (never innerHTML), so names with
  * quotes, backslashes, backticks or "</script>" are shown as they are.
+ * The payload's records come as rows under their column names (maps/payload.py); they are read
+ * by name: `keyed` turns them into objects when a map starts.
  */
 (function () {
   'use strict';
@@ -11,6 +13,57 @@
   var READY_CODES = ['', 'ready', 'ready_by', 'blocked'];
   var READY_FILL = ['#bdbdbd', '#2e7d32', '#f9a825', '#c62828'];
   var OCC_FILL = ['#ffffff', '#b3e5fc', '#4fc3f7', '#0277bd'];
+
+  /* The columns this script reads, per kind of record of the payload. */
+  var FIELDS = {
+    parcels: ['id', 'zone', 'area', 'geom', 'landUse', 'admitted'],
+    factories: ['id', 'zone', 'floor', 'latlng'],
+    zones: ['name', 'geom', 'labelAt'],
+    clusters: ['code', 'name', 'colour'],
+    projects: ['id', 'name', 'company', 'cluster', 'stage', 'investment', 'output', 'tax', 'jobs',
+      'year', 'start', 'readiness', 'missing', 'group', 'kind'],
+    placements: ['project', 'area', 'floor', 'year', 'share'],
+    readiness: ['status', 'date', 'missing'],
+    kpiSections: ['title', 'rows'],
+    kpiRows: ['label', 'value']
+  };
+
+  /* Rows of one kind as objects keyed by the payload's column names (checked to hold FIELDS). */
+  function keyed(columns, kind, rows) {
+    var names = columns[kind];
+    if (!names) { throw new Error('landalloc map: the payload has no columns for ' + kind); }
+    FIELDS[kind].forEach(function (f) {
+      if (names.indexOf(f) < 0) {
+        throw new Error('landalloc map: the ' + kind + ' of the payload have no column ' + f);
+      }
+    });
+    return rows.map(function (r) {
+      var o = {};
+      for (var i = 0; i < names.length; i++) { o[names[i]] = r[i]; }
+      return o;
+    });
+  }
+
+  /* The geometry and one scenario's payload with their records keyed by name. */
+  function decode(geo, d) {
+    var G = geo.columns, C = d.columns;
+    function placements(lists) {
+      return lists.map(function (rows) { return keyed(C, 'placements', rows || []); });
+    }
+    return {
+      parcels: keyed(G, 'parcels', geo.parcels),
+      factories: keyed(G, 'factories', geo.factories),
+      zones: keyed(G, 'zones', geo.zones),
+      clusters: keyed(C, 'clusters', d.clusters),
+      projects: keyed(C, 'projects', d.projects),
+      prow: placements(d.prow),
+      frow: placements(d.frow),
+      pready: d.pready.map(function (r) { return r ? keyed(C, 'readiness', [r])[0] : null; }),
+      kpi: keyed(C, 'kpiSections', d.kpi).map(function (sec) {
+        return { title: sec.title, rows: keyed(C, 'kpiRows', sec.rows) };
+      })
+    };
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -61,8 +114,9 @@
 
   function init(map, geo, d) {
     var T = d.t;
-    var clusters = d.clusters;
-    var projects = d.projects;
+    var data = decode(geo, d);
+    var clusters = data.clusters;
+    var projects = data.projects;
     var renderer = L.canvas({ padding: 0.5, tolerance: 3 });
     map.attributionControl.setPrefix('Leaflet');
     map.getContainer().classList.add('la-map');
@@ -83,41 +137,41 @@
 
     /* ---------- zones ---------- */
     var zoneGroup = L.layerGroup();
-    geo.zones.forEach(function (z) {
-      L.polygon(decodePolys(z.g), {
+    data.zones.forEach(function (z) {
+      L.polygon(decodePolys(z.geom), {
         renderer: renderer, fill: false, color: '#37474f', weight: 2, dashArray: '8 6',
         interactive: false
       }).addTo(zoneGroup);
-      if (z.p) {
-        var lab = el('span', null, z.n);
+      if (z.labelAt) {
+        var lab = el('span', null, z.name);
         L.tooltip({ permanent: true, direction: 'center', className: 'la-zone-label',
-          interactive: false }).setLatLng(z.p).setContent(lab).addTo(zoneGroup);
+          interactive: false }).setLatLng(z.labelAt).setContent(lab).addTo(zoneGroup);
       }
     });
 
     /* ---------- parcels ---------- */
     var parcelGroup = L.featureGroup();
     var byId = {};
-    var items = geo.parcels.map(function (p, i) {
-      var rows = d.prow[i] || [];
+    var items = data.parcels.map(function (p, i) {
+      var rows = data.prow[i] || [];
       var main = null;
-      rows.forEach(function (r) { if (!main || r[1] > main[1]) { main = r; } });
-      var pr = d.pready[i] || 0;
+      rows.forEach(function (r) { if (!main || r.area > main.area) { main = r; } });
+      var pr = data.pready[i] || null;
       var status = 0;
-      if (main && projects[main[0]][11]) { status = projects[main[0]][11]; }
-      else if (pr) { status = pr[0]; }
+      if (main && projects[main.project].readiness) { status = projects[main.project].readiness; }
+      else if (pr) { status = pr.status; }
       var years = {};
-      rows.forEach(function (r) { years[r[3]] = true; });
+      rows.forEach(function (r) { years[r.year] = true; });
       var cls = {};
-      rows.forEach(function (r) { cls[projects[r[0]][3]] = true; });
+      rows.forEach(function (r) { cls[projects[r.project].cluster] = true; });
       var item = {
-        id: p[0], zone: p[1], area: p[2], landUse: p[4] || '', admitted: p[5] || '',
+        id: p.id, zone: p.zone, area: p.area, landUse: p.landUse || '', admitted: p.admitted || '',
         rows: rows, main: main, pready: pr,
         status: status, years: years, clusters: cls, kind: 'parcel', index: i
       };
-      var layer = L.polygon(decodePolys(p[3]), { renderer: renderer, laItem: item });
+      var layer = L.polygon(decodePolys(p.geom), { renderer: renderer, laItem: item });
       item.layer = layer;
-      byId[p[0]] = layer;
+      byId[p.id] = layer;
       return item;
     });
 
@@ -131,7 +185,7 @@
         if (placed) { s.weight = 2; s.color = '#212121'; }
         return s;
       }
-      s.fillColor = placed ? clusters[projects[item.main[0]][3]][2] : '#ffffff';
+      s.fillColor = placed ? clusters[projects[item.main.project].cluster].colour : '#ffffff';
       if (item.status === 3) { s.color = '#d32f2f'; s.weight = 2.5; s.dashArray = '6 4'; }
       else if (item.status === 2) { s.color = '#ef6c00'; s.weight = 2; s.dashArray = '2 4'; }
       return s;
@@ -144,30 +198,30 @@
     }
 
     function projectBlock(parent, r, kind) {
-      var p = projects[r[0]];
+      var p = projects[r.project];
       var b = el('div', 'la-proj');
-      b.appendChild(el('div', 'la-proj-name', p[1] || p[0]));
-      row(b, T.projectId, p[0]);
-      row(b, T.company, p[2]);
-      row(b, T.cluster, clusters[p[3]][1]);
-      row(b, T.stage, p[4]);
-      row(b, T.investment, fmt(p[5], 2) + ' ' + T.yi);
-      if (p[6]) { row(b, T.output, fmt(p[6], 2) + ' ' + T.yi); }
-      if (p[7]) { row(b, T.tax, fmt(p[7], 0) + ' ' + T.wan); }
-      if (p[8]) { row(b, T.jobs, fmt(p[8], 0)); }
-      if (kind === 'parcel') { row(b, T.land, fmt(r[1], 1) + ' ' + T.mu); }
-      else { row(b, T.floor, fmt(r[2], 0) + ' ㎡'); }
-      if (p[13]) {
-        row(b, T.group, p[13]);
+      b.appendChild(el('div', 'la-proj-name', p.name || p.id));
+      row(b, T.projectId, p.id);
+      row(b, T.company, p.company);
+      row(b, T.cluster, clusters[p.cluster].name);
+      row(b, T.stage, p.stage);
+      row(b, T.investment, fmt(p.investment, 2) + ' ' + T.yi);
+      if (p.output) { row(b, T.output, fmt(p.output, 2) + ' ' + T.yi); }
+      if (p.tax) { row(b, T.tax, fmt(p.tax, 0) + ' ' + T.wan); }
+      if (p.jobs) { row(b, T.jobs, fmt(p.jobs, 0)); }
+      if (kind === 'parcel') { row(b, T.land, fmt(r.area, 1) + ' ' + T.mu); }
+      else { row(b, T.floor, fmt(r.floor, 0) + ' ㎡'); }
+      if (p.group) {
+        row(b, T.group, p.group);
         // this parcel's part of the project's amounts above (assignments.csv `share`)
-        if (kind === 'parcel' && r[4] < 1) {
-          row(b, T.groupShare, fmt(r[4] * 100, 0) + '%'
-            + (p[5] != null ? ' · ' + fmt(r[4] * p[5], 2) + ' ' + T.yi : ''));
+        if (kind === 'parcel' && r.share < 1) {
+          row(b, T.groupShare, fmt(r.share * 100, 0) + '%'
+            + (p.investment != null ? ' · ' + fmt(r.share * p.investment, 2) + ' ' + T.yi : ''));
         }
       }
-      row(b, T.year, r[3]);
-      row(b, T.start, p[10]);
-      if (p[11] || p[12]) { row(b, T.readiness, readinessText(p[11], '', p[12])); }
+      row(b, T.year, r.year);
+      row(b, T.start, p.start);
+      if (p.readiness || p.missing) { row(b, T.readiness, readinessText(p.readiness, '', p.missing)); }
       parent.appendChild(b);
     }
 
@@ -183,14 +237,17 @@
       if (!item.rows.length) { box.appendChild(el('div', 'la-vacant', T.vacant)); }
       item.rows.forEach(function (r) { projectBlock(box, r, 'parcel'); });
       if (item.pready) {
-        row(box, T.parcelReadiness, readinessText(item.pready[0], item.pready[1], item.pready[2]));
+        row(box, T.parcelReadiness,
+          readinessText(item.pready.status, item.pready.date, item.pready.missing));
       }
       return box;
     }
 
     function parcelTooltip(layer) {
       var item = layer.options.laItem;
-      var names = item.rows.map(function (r) { return projects[r[0]][1] || projects[r[0]][0]; });
+      var names = item.rows.map(function (r) {
+        return projects[r.project].name || projects[r.project].id;
+      });
       var t = T.parcel + ' ' + item.id + ' · ' + (names.length ? names.join('、') : T.vacant);
       if (item.status === 3) { t += ' · ' + T.blocked; }
       return el('span', null, t);
@@ -202,23 +259,23 @@
     /* ---------- factories ---------- */
     var factoryGroup = L.featureGroup();
     var fById = {};
-    var fitems = geo.factories.map(function (f, i) {
-      var rows = d.frow[i] || [];
+    var fitems = data.factories.map(function (f, i) {
+      var rows = data.frow[i] || [];
       var used = 0, years = {}, cls = {};
       rows.forEach(function (r) {
-        used += r[2] || 0; years[r[3]] = true; cls[projects[r[0]][3]] = true;
+        used += r.floor || 0; years[r.year] = true; cls[projects[r.project].cluster] = true;
       });
-      var occ = f[2] > 0 ? used / f[2] : 0;
+      var occ = f.floor > 0 ? used / f.floor : 0;
       var band = occ <= 0 ? 0 : occ < 0.5 ? 1 : occ < 0.999 ? 2 : 3;
-      var item = { id: f[0], zone: f[1], floor: f[2], rows: rows, used: used, occ: occ,
+      var item = { id: f.id, zone: f.zone, floor: f.floor, rows: rows, used: used, occ: occ,
         years: years, clusters: cls, kind: 'factory' };
-      var radius = Math.max(5, Math.min(13, Math.sqrt(f[2]) / 18));
-      var layer = L.circleMarker(f[3], {
+      var radius = Math.max(5, Math.min(13, Math.sqrt(f.floor) / 18));
+      var layer = L.circleMarker(f.latlng, {
         renderer: renderer, radius: radius, color: '#263238', weight: 1.5,
         fillColor: OCC_FILL[band], fillOpacity: 0.95, laItem: item
       });
       item.layer = layer;
-      fById[f[0]] = layer;
+      fById[f.id] = layer;
       return item;
     });
     factoryGroup.bindPopup(function (layer) {
@@ -338,7 +395,8 @@
       var fc = el('div', 'la-fieldset');
       fc.appendChild(el('div', 'la-subtitle', T.byCluster2));
       d.usedClusters.forEach(function (ci) {
-        checkbox(fc, clusters[ci][1], true, function (v) { state.clusters[ci] = v; }, clusters[ci][2]);
+        checkbox(fc, clusters[ci].name, true, function (v) { state.clusters[ci] = v; },
+          clusters[ci].colour);
       });
       box.appendChild(fc);
       var fr = el('div', 'la-fieldset');
@@ -370,9 +428,9 @@
       var box = el('details', 'la-panel la-kpi');
       box.open = true;
       box.appendChild(el('summary', 'la-panel-title', T.kpiTitle));
-      d.kpi.forEach(function (sec) {
-        box.appendChild(el('div', 'la-subtitle', sec[0]));
-        sec[1].forEach(function (kv) { row(box, kv[0], kv[1]); });
+      data.kpi.forEach(function (sec) {
+        box.appendChild(el('div', 'la-subtitle', sec.title));
+        sec.rows.forEach(function (kv) { row(box, kv.label, kv.value); });
       });
       if (d.unassigned.length) {
         var det = el('details', 'la-unassigned');
@@ -407,7 +465,7 @@
         item(T.placedOutline, { background: '#fff', border: '2px solid #212121' });
       } else {
         d.usedClusters.forEach(function (ci) {
-          item(clusters[ci][1], { background: clusters[ci][2] });
+          item(clusters[ci].name, { background: clusters[ci].colour });
         });
         item(T.vacant, { background: '#fff', border: '1px solid #9e9e9e' });
         item(T.blockedOutline, { background: '#fff', border: '2px dashed #d32f2f' });

@@ -10,10 +10,30 @@ Constraint names: ``once[p]``, ``pin[p]``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from geodata.instance import Instance
 from optimizer.constraints.base import ModelContext
+from optimizer.constraints.family import Ledger
+
+CODE = "assignment"
+LABEL = (
+    "每个项目至多安排一次，锁定项目恰好一次",
+    "each project placed at most once, a pinned one exactly once",
+)
 
 
-def add_assignment(ctx: ModelContext, pins: dict[str, str]) -> None:
+def add(ctx: ModelContext, pins: Mapping[str, str], quotas: Mapping[tuple[int, str], int]) -> None:
+    """Add the family's constraints (:func:`add_assignment`)."""
+    add_assignment(ctx, pins)
+
+
+def ledger(instance: Instance, quotas: Mapping[tuple[int, str], int]) -> Ledger | None:
+    """None: the greedy placements take one candidate per project by construction."""
+    return None
+
+
+def add_assignment(ctx: ModelContext, pins: Mapping[str, str]) -> None:
     """Add the at-most-once and pin constraints."""
     for pid in sorted(ctx.cands.by_project):
         idx = ctx.cands.by_project[pid]

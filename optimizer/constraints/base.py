@@ -16,7 +16,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from geodata.instance import Instance
-from optimizer.candidates import CandidateSet, Columns
+from optimizer.candidate import CandidateSet, Columns
 
 #: The text of one Boolean variable in CP-SAT's model proto.
 _BOOL = "variables { domain: [0, 1] }\n"

@@ -10,9 +10,30 @@ Constraint names: ``factory[f]``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from geodata.instance import Instance
 from optimizer.constraints.base import ModelContext, group_indices
+from optimizer.constraints.family import Resource
+
+if TYPE_CHECKING:
+    from optimizer.candidate import Candidate
+
+CODE = "factories"
+LABEL = ("标准厂房可用面积", "free floor area of standard factories")
+
+
+def add(ctx: ModelContext, pins: Mapping[str, str], quotas: Mapping[tuple[int, str], int]) -> None:
+    """Add the family's constraints (:func:`add_factory_capacity`)."""
+    add_factory_capacity(ctx)
+
+
+def ledger(instance: Instance, quotas: Mapping[tuple[int, str], int]) -> FloorLedger:
+    """A fresh ledger of the floor area left in every factory."""
+    return FloorLedger(instance)
 
 
 def add_factory_capacity(ctx: ModelContext) -> None:
@@ -33,3 +54,27 @@ def add_factory_capacity(ctx: ModelContext) -> None:
         ctx.enforce(
             ct, f"factory:{fid}", f"标准厂房 {fid} 的可用面积", f"free floor area of factory {fid}"
         )
+
+
+class FloorLedger:
+    """Free floor area left in each factory while candidates are taken one by one."""
+
+    def __init__(self, instance: Instance) -> None:
+        #: factory → free floor area left (m²)
+        self.free = {f.factory_id: f.floor_m2 for f in instance.factories}
+
+    def fits(self, c: Candidate) -> bool:
+        """``c`` is not in a factory, or its factory has the floor area left."""
+        return c.kind != "factory" or self.free[c.carriers[0]] >= c.floor_m2
+
+    def over(self, c: Candidate) -> list[Resource]:
+        """The factory of ``c`` when it has not the floor area left."""
+        if c.kind != "factory":
+            return []
+        return [cid for cid in c.carriers if self.free[cid] < c.floor_m2]
+
+    def take(self, c: Candidate) -> None:
+        """Count the floor area ``c`` takes in its factory."""
+        if c.kind == "factory":
+            for cid in c.carriers:
+                self.free[cid] -= c.floor_m2

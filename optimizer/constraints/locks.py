@@ -1,21 +1,86 @@
-"""Locked decisions: pinned placements and withheld carriers.
+"""Locked decisions: withheld carriers, the stages that take part, pinned placements (static).
 
-Formulation: a withheld carrier c has no candidate (x_i = 0 for every i using c, applied by
-pruning with rule ``withheld``); a pinned project p → c keeps only candidates using c and must be
-placed (``pin[p]`` in :mod:`assignment`). This module resolves the pins and explains a pin whose
-carrier was excluded by a static rule, before any model is built.
+Formulation: a withheld carrier c has no candidate (x_i = 0 for every i using c), and neither
+has a negotiating project when the scenario excludes them, unless it is pinned::
+
+    c ∉ withheld
+    stage(p) ≠ negotiating  or  include_negotiating  or  p pinned
+
+A pinned project p → c keeps only candidates using c and must be placed (``pin[p]`` in
+:mod:`assignment`). This module also resolves the pins and explains a pin whose carrier the rules
+exclude, before any model is built.
+
+Rule codes: ``withheld``, ``stage``.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from geodata.instance import Instance
-from optimizer.arrays import factory_arrays, parcel_arrays
-from optimizer.candidates import RULE_NAMES, CandidateSet
-from optimizer.constraints import specs, standard_land, timing, zoning
+# the registry lists this module: its names are looked up when the pin checks run
+import optimizer.constraints as registry
+from geodata.instance import Instance, Project
+from optimizer.arrays import CarrierArrays, factory_arrays, parcel_arrays
 from optimizer.readiness import RuleSet
 from optimizer.settings import Policy
+
+if TYPE_CHECKING:
+    from optimizer.candidate import CandidateSet
+
+CODE = "locks"
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "withheld": ("载体被保留（不供应）", "carrier withheld"),
+    "stage": ("在谈项目不参与本情景", "negotiating projects excluded by the scenario"),
+}
+RULES = tuple(RULE_NAMES)
+PER_MEMBER = True
+
+#: The last withheld mask of each kind of carrier: (its ids, the withheld set, the mask). The
+#: candidate builder asks once per project; the ids are the same list object every time.
+_HELD: dict[str, tuple[list[str], frozenset[str], np.ndarray]] = {}
+
+
+def stage_ok(project: Project, policy: Policy) -> bool:
+    """The project takes part in the scenario (negotiating ones only when included or pinned)."""
+    pinned = project.project_id in policy.pins or bool(project.pinned_carrier)
+    return policy.include_negotiating or project.stage != "negotiating" or pinned
+
+
+def withheld_mask(arr: CarrierArrays, policy: Policy) -> np.ndarray:
+    """Carriers the scenario withholds (read-only: the last one of each kind is reused)."""
+    if not policy.withheld:
+        return np.zeros(len(arr), dtype=bool)
+    last = _HELD.get(arr.kind)
+    if last is not None and last[0] is arr.ids and last[1] is policy.withheld:
+        return last[2]
+    mask = np.array([c in policy.withheld for c in arr.ids], dtype=bool)
+    mask.flags.writeable = False
+    _HELD[arr.kind] = (arr.ids, policy.withheld, mask)
+    return mask
+
+
+def masks(project: Project, arr: CarrierArrays, policy: Policy) -> list[tuple[str, np.ndarray]]:
+    """Pass-masks over the carriers of ``arr``: not withheld, and the project's stage takes part."""
+    return [
+        ("withheld", ~withheld_mask(arr, policy)),
+        ("stage", np.full(len(arr), stage_ok(project, policy))),
+    ]
+
+
+def group_masks(
+    project: Project, arr: CarrierArrays, members: np.ndarray, total: int, policy: Policy
+) -> list[tuple[str, np.ndarray]]:
+    """None: every member of a group passes :func:`masks` (``PER_MEMBER``)."""
+    return []
+
+
+def detail(
+    rule: str, project: Project, arr: CarrierArrays, i: int, policy: Policy
+) -> tuple[str, str]:
+    """No numbers: the rule's name says it all."""
+    return ("", "")
 
 
 def resolve_pins(instance: Instance, policy: Policy) -> dict[str, str]:
@@ -35,31 +100,15 @@ def pin_conflicts(
 ) -> list[tuple[str, str]]:
     """Pins that have no candidate at all, each with the rules that exclude the carrier."""
     out: list[tuple[str, str]] = []
-    par, fac = parcel_arrays(instance), factory_arrays(instance)
+    arrays = (parcel_arrays(instance), factory_arrays(instance))
     for pid, cid in pins.items():
         if pid not in cands.by_project:
             out.append((f"锁定的项目 {pid} 不存在", f"pinned project {pid} does not exist"))
             continue
         if cands.by_project[pid]:
             continue
-        project = instance.project(pid)
-        failed: list[str] = []
-        if cid in policy.withheld:
-            failed.append("withheld")
-        if cid in par.ids:
-            i = par.ids.index(cid)
-            masks = [*zoning.masks(project, par), *standard_land.masks(project, par, policy)]
-            if not project.wants_land:
-                failed.append("area")
-            ready = timing.ready_ordinal(project, par, rules)
-            year_rules = timing.year_masks(project, par, years, rules, ready)
-        elif cid in fac.ids:
-            i = fac.ids.index(cid)
-            masks = [*zoning.masks(project, fac), *specs.masks(project, fac)]
-            if not project.wants_factory:
-                failed.append("floor_area")
-            year_rules = timing.year_masks(project, fac, years, rules, None)
-        else:
+        arr = next((a for a in arrays if cid in a.ids), None)
+        if arr is None:
             out.append(
                 (
                     f"项目 {pid} 锁定的载体 {cid} 不存在",
@@ -67,19 +116,10 @@ def pin_conflicts(
                 )
             )
             continue
-        failed += [name for name, m in masks if not bool(m[i])]
-        if not failed:
-            for name in timing.RULES:
-                fails_all = all(
-                    not bool(np.asarray(m)[i])
-                    for ms in year_rules.values()
-                    for n, m in ms
-                    if n == name
-                )
-                if fails_all and any(n == name for ms in year_rules.values() for n, _ in ms):
-                    failed.append(name)
-        names_zh = "、".join(RULE_NAMES[r][0] for r in dict.fromkeys(failed)) or "无候选年份"
-        names_en = ", ".join(RULE_NAMES[r][1] for r in dict.fromkeys(failed)) or "no year"
+        failed = _broken(instance.project(pid), arr, arr.ids.index(cid), years, rules, policy)
+        names = registry.RULE_NAMES
+        names_zh = "、".join(names[r][0] for r in dict.fromkeys(failed)) or "无候选年份"
+        names_en = ", ".join(names[r][1] for r in dict.fromkeys(failed)) or "no year"
         out.append(
             (
                 f"项目 {pid} 锁定到 {cid}，但该载体不符合规则：{names_zh}",
@@ -87,3 +127,30 @@ def pin_conflicts(
             )
         )
     return out
+
+
+def _broken(
+    project: Project,
+    arr: CarrierArrays,
+    i: int,
+    years: tuple[int, ...],
+    rules: RuleSet,
+    policy: Policy,
+) -> list[str]:
+    """The rules of every family that exclude carrier ``i`` of ``arr`` for ``project``.
+
+    The static rules first (a carrier of a kind the project does not use fails ``area`` or
+    ``floor_area``, after this family's own rules); the year rules only when those all pass, each
+    when it fails in every planning year.
+    """
+    failed = [name for name, m in registry.static_masks(project, arr, policy) if not bool(m[i])]
+    if not registry.wants(project, arr):
+        kind_rule = "area" if arr.kind == "parcel" else "floor_area"
+        failed.insert(sum(r in RULE_NAMES for r in failed), kind_rule)
+    if failed or not years:
+        return failed
+    ready = registry.ready_dates(project, arr, rules)
+    for name, m in registry.year_masks(project, arr, np.array([i]), years, ready, rules):
+        if not bool(np.asarray(m)[:, 0].any()):
+            failed.append(name)
+    return failed

@@ -17,11 +17,20 @@ from __future__ import annotations
 import numpy as np
 
 from geodata.instance import Project
-from geodata.units import CMU_PER_MU, M2_PER_MU
+from geodata.units import CMU_PER_MU, M2_PER_MU, cmu_to_mu
 from optimizer.arrays import CarrierArrays
 from optimizer.settings import Policy
 
-RULES = ("area", "intensity", "tax", "far")
+CODE = "standard_land"
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "area": ("面积不符（不足或浪费超限）", "area does not fit (too small or too wasteful)"),
+    "intensity": ("投资强度低于标准地下限", "investment intensity below the floor"),
+    "tax": ("亩均税收低于标准地下限", "tax per mu below the floor"),
+    "far": ("容积率不在范围内", "plot ratio out of range"),
+}
+RULES = tuple(RULE_NAMES)
+#: A group's area and indicators are those of the land it supplies in total.
+PER_MEMBER = False
 
 
 def supplied_cmu(project: Project, arr: CarrierArrays) -> np.ndarray:
@@ -59,10 +68,75 @@ def indicators_ok(
 
 
 def masks(project: Project, arr: CarrierArrays, policy: Policy) -> list[tuple[str, np.ndarray]]:
-    """Boolean pass-masks over all parcels, in rule order."""
+    """Boolean pass-masks over all parcels, in rule order (none for factories)."""
+    if arr.kind != "parcel":
+        return []
     supplied = supplied_cmu(project, arr)
     tol = policy.waste_tolerance
     out = [("area", area_ok(project.land_cmu, arr.area_cmu, arr.divisible, tol))]
     if policy.standard_land:
         out.extend(indicators_ok(project, supplied, arr))
     return out
+
+
+def group_masks(
+    project: Project, arr: CarrierArrays, members: np.ndarray, total: int, policy: Policy
+) -> list[tuple[str, np.ndarray]]:
+    """The 标准地 indicators on the group's total land (the group is formed within the area
+    fit: demand ≤ total ≤ (1 + τ) · demand)."""
+    if not policy.standard_land:
+        return []
+    return indicators_ok(project, np.full(len(members), total), arr, members)
+
+
+def _mu(cmu: int) -> str:
+    return f"{cmu_to_mu(cmu):g}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.1f}"
+
+
+def _area_detail(project: Project, area: int, policy: Policy) -> tuple[str, str]:
+    if area < project.land_cmu:
+        return (
+            f"地块 {_mu(area)} 亩 < 需求 {_mu(project.land_cmu)} 亩",
+            f"parcel {_mu(area)} mu < demand {_mu(project.land_cmu)} mu",
+        )
+    upper = int(np.floor(project.land_cmu * (1.0 + policy.waste_tolerance) + 1e-9))
+    tol = f"{policy.waste_tolerance:.0%}"
+    return (
+        f"地块 {_mu(area)} 亩 > 需求 {_mu(project.land_cmu)} 亩 × (1 + {tol}) = "
+        f"{_mu(upper)} 亩（不可分割）",
+        f"parcel {_mu(area)} mu > demand {_mu(project.land_cmu)} mu × (1 + {tol}) = "
+        f"{_mu(upper)} mu (not divisible)",
+    )
+
+
+def detail(
+    rule: str, project: Project, arr: CarrierArrays, i: int, policy: Policy
+) -> tuple[str, str]:
+    """The numbers behind ``rule`` failing on parcel ``i`` (zh, en)."""
+    if rule == "area":
+        return _area_detail(project, int(arr.area_cmu[i]), policy)
+    supplied = int(supplied_cmu(project, arr)[i]) if arr.kind == "parcel" else 0
+    mu = max(supplied / CMU_PER_MU, 1e-9)
+    on = (f"（按供地 {_mu(supplied)} 亩）", f" (on {_mu(supplied)} mu supplied)")
+    if rule == "intensity":
+        have_f, floor_f = project.investment_wan / mu, float(arr.min_intensity[i])
+        return (
+            f"{_fmt(have_f)} < {_fmt(floor_f)} 万元/亩{on[0]}",
+            f"{_fmt(have_f)} < {_fmt(floor_f)} 10k CNY/mu{on[1]}",
+        )
+    if rule == "tax":
+        have_f, floor_f = project.tax_wan / mu, float(arr.min_tax[i])
+        return (
+            f"{_fmt(have_f)} < {_fmt(floor_f)} 万元/亩/年{on[0]}",
+            f"{_fmt(have_f)} < {_fmt(floor_f)} 10k CNY/mu/year{on[1]}",
+        )
+    if rule == "far":
+        far = project.floor_m2 / (mu * M2_PER_MU)
+        lo, hi = float(arr.far_min[i]), float(arr.far_max[i])
+        span = f"{lo:g}–{hi:g}" if np.isfinite(hi) else f"≥ {lo:g}"
+        return (f"{far:.2f} 不在 {span}{on[0]}", f"{far:.2f} not in {span}{on[1]}")
+    return ("", "")

@@ -24,7 +24,16 @@ from geodata.instance import Project
 from optimizer.arrays import NEVER, CarrierArrays
 from optimizer.readiness import RuleSet
 
-RULES = ("horizon", "available", "readiness")
+CODE = "timing"
+RULE_NAMES: dict[str, tuple[str, str]] = {
+    "horizon": ("计划开工年份晚于规划期", "start year after the planning horizon"),
+    "available": ("规划期内不可供应", "not available within the horizon"),
+    "readiness": ("拿地即开工条件不满足", "not ready for start on acquisition"),
+}
+RULES = tuple(RULE_NAMES)
+
+#: Codes of a placement's readiness (:func:`start_grid`), by position in :data:`STATUSES`.
+STATUSES = ("ready", "ready_by", "blocked", "")
 
 
 def applicable_items(project: Project, rules: RuleSet) -> list[str]:
@@ -53,22 +62,57 @@ def desired_start(project: Project) -> int:
 def year_masks(
     project: Project,
     arr: CarrierArrays,
+    idx: np.ndarray,
     years: tuple[int, ...],
-    rules: RuleSet,
     ready: np.ndarray | None,
-) -> dict[int, list[tuple[str, np.ndarray]]]:
-    """Per year: pass-masks over the carriers for the year-dependent rules."""
-    out: dict[int, list[tuple[str, np.ndarray]]] = {}
-    s = desired_start(project)
-    for y in years:
-        masks: list[tuple[str, np.ndarray]] = [
-            ("horizon", np.full(len(arr), y >= project.start_year)),
-            ("available", arr.available_year <= y),
-        ]
-        if arr.kind == "parcel" and project.ready_to_build and ready is not None:
-            masks.append(("readiness", ready <= max(acquisition(y, rules), s)))
-        out[y] = masks
+    rules: RuleSet,
+) -> list[tuple[str, np.ndarray]]:
+    """Pass-masks (years × the carriers ``idx`` of ``arr``) of the year rules, in rule order.
+
+    ``readiness`` applies to 拿地即开工 projects on parcels (``ready``: see :func:`ready_ordinal`).
+    """
+    yrs = np.array(years, dtype=np.int64)
+    shape = (len(yrs), len(idx))
+    out: list[tuple[str, np.ndarray]] = [
+        ("horizon", np.broadcast_to((yrs >= project.start_year)[:, None], shape)),
+        ("available", arr.available_year[idx][None, :] <= yrs[:, None]),
+    ]
+    if arr.kind == "parcel" and project.ready_to_build and ready is not None:
+        base = np.maximum(acquisitions(yrs, rules), desired_start(project))
+        out.append(("readiness", ready[idx][None, :] <= base[:, None]))
     return out
+
+
+def acquisitions(yrs: np.ndarray, rules: RuleSet) -> np.ndarray:
+    """:func:`acquisition` of each year of ``yrs``."""
+    return np.array([acquisition(int(y), rules) for y in yrs], dtype=np.int64)
+
+
+def start_grid(
+    project: Project, kind: str, yrs: np.ndarray, r: np.ndarray, rules: RuleSet
+) -> tuple[np.ndarray, np.ndarray]:
+    """Earliest start (ordinal) and readiness status (index into :data:`STATUSES`) of each
+    placement (years × carriers whose readiness dates are ``r``): :func:`start_ordinal` and
+    :func:`ready_status` over arrays."""
+    desired = desired_start(project)
+    n = len(r)
+    if kind == "parcel":
+        base = np.maximum(acquisitions(yrs, rules), desired)  # per year
+        start = np.where(r[None, :] >= NEVER, NEVER, np.maximum(base[:, None], r[None, :]))
+        status = np.where(r[None, :] >= NEVER, 2, np.where(r[None, :] <= base[:, None], 0, 1))
+        return start, status
+    jan1 = np.array([dt.date(int(y), 1, 1).toordinal() for y in yrs], dtype=np.int64)
+    start = np.broadcast_to(np.maximum(jan1, desired)[:, None], (len(yrs), n))
+    return start, np.full((len(yrs), n), 3)
+
+
+def ready_status(project: Project, year: int, ready: int, rules: RuleSet) -> str:
+    """Readiness of a parcel placement: ``ready`` by the start, ``ready_by`` a later date, or
+    ``blocked`` (a precondition is not scheduled)."""
+    if ready >= NEVER:
+        return "blocked"
+    limit = max(acquisition(year, rules), desired_start(project))
+    return "ready" if ready <= limit else "ready_by"
 
 
 def start_ordinal(project: Project, kind: str, year: int, ready: int, rules: RuleSet) -> int:

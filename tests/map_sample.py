@@ -1,5 +1,8 @@
 """Synthetic district and fake results for the maps' tests and benchmark (no solver involved).
 
+A test helper (``from map_sample import …`` in ``tests/``; ``bench/bench_map.py`` puts ``tests/``
+on its path), not part of the installed packages.
+
 :func:`sample_tables` lays out ``n`` parcels on a grid near 苏州高新区 in EPSG:4549, each with a
 wavy outline of ``vertices`` points (so simplification has work to do); :func:`fake_result`
 places projects on some of them and in the factories the way the solver's tables look.
@@ -56,11 +59,11 @@ def _parcel(x: float, y: float, w: float, h: float, vertices: int, rng: random.R
     return Polygon(pts)
 
 
-def sample_tables(
-    n: int = 8, *, vertices: int = 4, seed: int = 1, with_zones: bool = True, n_factories: int = 2
-) -> Tables:
-    """A small (or large) synthetic district as validated :class:`~geodata.store.Tables`."""
-    rng = random.Random(seed)
+def _grid_parcels(
+    n: int, vertices: int, rng: random.Random
+) -> tuple[gpd.GeoDataFrame, list[Polygon], list[str], int]:
+    """``n`` parcels on a square grid, four zones in its quarters: the layer, the outlines,
+    the zone of each and the number of grid columns."""
     cols = max(1, math.ceil(math.sqrt(n)))
     size = 180.0
     gap = 20.0
@@ -87,8 +90,12 @@ def sample_tables(
             }
         )
     pgdf = gpd.GeoDataFrame(pd.DataFrame(parcels), geometry=geoms, crs=CRS)
-    side = cols * (size + gap)
-    factories = gpd.GeoDataFrame(
+    return pgdf, geoms, zone_of, cols
+
+
+def _factories(n_factories: int, side: float) -> gpd.GeoDataFrame:
+    """Factory points in a column west of the grid (``side`` metres high)."""
+    return gpd.GeoDataFrame(
         pd.DataFrame(
             {
                 "factory_id": [f"F{j + 1:03d}" for j in range(n_factories)],
@@ -102,25 +109,37 @@ def sample_tables(
         ],
         crs=CRS,
     )
-    zones = None
-    if with_zones:
-        hulls = (
-            gpd.GeoDataFrame({"zone": zone_of}, geometry=geoms, crs=CRS)
-            .dissolve("zone")
-            .convex_hull.buffer(8.0, join_style="mitre")
-        )
-        names = {z[0]: z for z in ZONES}
-        codes = [str(c) for c in hulls.index]
-        zones = gpd.GeoDataFrame(
-            {
-                "zone": codes,
-                "name_zh": [names[c][1] for c in codes],
-                "name_en": [names[c][2] for c in codes],
-                "focus": ["" for _ in codes],
-            },
-            geometry=list(hulls.values),
-            crs=CRS,
-        )
+
+
+def _zones(zone_of: list[str], geoms: list[Polygon]) -> gpd.GeoDataFrame:
+    """Zone outlines: the convex hull of each zone's parcels, a little buffered."""
+    hulls = (
+        gpd.GeoDataFrame({"zone": zone_of}, geometry=geoms, crs=CRS)
+        .dissolve("zone")
+        .convex_hull.buffer(8.0, join_style="mitre")
+    )
+    names = {z[0]: z for z in ZONES}
+    codes = [str(c) for c in hulls.index]
+    return gpd.GeoDataFrame(
+        {
+            "zone": codes,
+            "name_zh": [names[c][1] for c in codes],
+            "name_en": [names[c][2] for c in codes],
+            "focus": ["" for _ in codes],
+        },
+        geometry=list(hulls.values),
+        crs=CRS,
+    )
+
+
+def sample_tables(
+    n: int = 8, *, vertices: int = 4, seed: int = 1, with_zones: bool = True, n_factories: int = 2
+) -> Tables:
+    """A small (or large) synthetic district as validated :class:`~geodata.store.Tables`."""
+    rng = random.Random(seed)
+    pgdf, geoms, zone_of, cols = _grid_parcels(n, vertices, rng)
+    factories = _factories(n_factories, cols * (180.0 + 20.0))
+    zones = _zones(zone_of, geoms) if with_zones else None
     projects = pd.DataFrame(
         {"project_id": ["X1"], "cluster": [CLUSTERS[0][0]], "investment_yi": [1.0], "land_mu": [10]}
     )
@@ -149,21 +168,17 @@ def sample_tables(
     return tables
 
 
-def fake_result(
-    tables: Tables, *, share: float = 0.6, seed: int = 2, names: dict[int, str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame]:
-    """Assignments, unassigned, kpis and readiness shaped like the solver's output.
-
-    ``names`` overrides the project name of the i-th placed project (for escaping tests).
-    """
-    rng = random.Random(seed)
+def _parcel_rows(
+    tables: Tables,
+    share: float,
+    rng: random.Random,
+    names: dict[int, str] | None,
+    cl: list[tuple[str, str]],
+) -> list[dict[str, Any]]:
+    """Assignment rows of about ``share`` of the parcels, one project each."""
     par = tables.parcels
     rows: list[dict[str, Any]] = []
     k = 0
-    cl = [
-        (str(c), str(n or c))
-        for c, n in zip(tables.clusters["cluster"], tables.clusters["name_zh"], strict=True)
-    ] or [(c[0], c[1]) for c in CLUSTERS]
     ids = [str(v) for v in par["parcel_id"]]
     zones = [str(v) for v in par["zone"]]
     areas = [float(v) for v in par["area_mu"]]
@@ -198,6 +213,12 @@ def fake_result(
             }
         )
         k += 1
+    return rows
+
+
+def _factory_rows(tables: Tables, cl: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """One assignment row in every factory."""
+    rows: list[dict[str, Any]] = []
     for j, fid in enumerate(str(v) for v in tables.factories["factory_id"]):
         c = cl[j % len(cl)]
         rows.append(
@@ -223,8 +244,12 @@ def fake_result(
                 "jobs": 60,
             }
         )
-    assignments = pd.DataFrame(rows)
-    unassigned = pd.DataFrame(
+    return rows
+
+
+def _unassigned() -> pd.DataFrame:
+    """Two unplaced projects with their reasons."""
+    return pd.DataFrame(
         {
             "project_id": ["U1", "U2"],
             "name": ["新能源电池项目", "生物医药基地"],
@@ -241,8 +266,12 @@ def fake_result(
             ],
         }
     )
+
+
+def _kpis(assignments: pd.DataFrame) -> dict[str, Any]:
+    """Headline figures of the fake plan (totals of ``assignments``, the rest made up)."""
     inv = float(assignments["investment_yi"].sum()) if len(assignments) else 0.0
-    kpis: dict[str, Any] = {
+    return {
         "scenario": "2025-2027 基准方案",
         "investment_yi": inv,
         "output_yi": float(assignments["output_yi"].sum()) if len(assignments) else 0.0,
@@ -260,13 +289,17 @@ def fake_result(
         "supply_rate_signed_major": 0.86,
         "ready_share": 0.4,
     }
+
+
+def _readiness(tables: Tables, assignments: pd.DataFrame) -> pd.DataFrame:
+    """Readiness of the parcels left free: ready, ready by a date or blocked, in turn."""
     placed = (
         set(assignments.loc[assignments["carrier_kind"] == "parcel", "carrier_id"])
         if len(assignments)
         else set()
     )
     rrows = []
-    for i, pid in enumerate(ids):
+    for i, pid in enumerate(str(v) for v in tables.parcels["parcel_id"]):
         if pid in placed:
             continue
         status = ("ready", "ready_by", "blocked")[i % 3]
@@ -278,5 +311,21 @@ def fake_result(
                 "missing": "" if status == "ready" else "排水(水务局) 未排期",
             }
         )
-    readiness = pd.DataFrame(rrows, columns=["parcel_id", "status", "ready_date", "missing"])
-    return assignments, unassigned, kpis, readiness
+    return pd.DataFrame(rrows, columns=["parcel_id", "status", "ready_date", "missing"])
+
+
+def fake_result(
+    tables: Tables, *, share: float = 0.6, seed: int = 2, names: dict[int, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """Assignments, unassigned, kpis and readiness shaped like the solver's output.
+
+    ``names`` overrides the project name of the i-th placed project (for escaping tests).
+    """
+    rng = random.Random(seed)
+    cl = [
+        (str(c), str(n or c))
+        for c, n in zip(tables.clusters["cluster"], tables.clusters["name_zh"], strict=True)
+    ] or [(c[0], c[1]) for c in CLUSTERS]
+    rows = _parcel_rows(tables, share, rng, names, cl) + _factory_rows(tables, cl)
+    assignments = pd.DataFrame(rows)
+    return assignments, _unassigned(), _kpis(assignments), _readiness(tables, assignments)
