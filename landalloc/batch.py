@@ -3,24 +3,30 @@
 A scenario's result is cached under ``OUT/.cache/<hash>/`` where the hash (:func:`input_hash`)
 covers everything that decides the result: the scenario as validated, the data file's SHA-256,
 the package and solver versions and the effective solver settings. A batch reuses every cached
-result and solves only what changed, in at most :data:`MAX_PROCESSES` processes; each
-scenario's result folder is then copied to ``OUT/<scenario file stem>/``. Used by
-:func:`landalloc.compare.compare`.
+result and solves only what changed, each scenario one task of the parallel engine
+(:mod:`landalloc.engine`: a local cluster of :data:`MAX_PROCESSES` worker processes by default,
+or an existing Dask cluster), one CP-SAT worker per solve; each scenario's result folder is then
+copied to ``OUT/<scenario file stem>/``. Used by :func:`landalloc.compare.compare`.
+
+The cache is the result folder itself (``OUT/.cache/<hash>/``, written by the task through
+:func:`landalloc.run.run`), not the engine's JSON cache: a folder with ``summary.json`` is a
+result; a failed solve leaves none and is solved again next time. A task therefore writes into
+``OUT`` and reads the scenario by its path: the workers of an existing cluster (``address``) must
+see both at the same paths (a shared file system).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import shutil
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geodata.report import DataError, Problem, Report
+from geodata.report import DataError, Problem, Report, fail
+from landalloc.engine import Engine, EngineError, Task
 from landalloc.outdir import (
     OutputLock,
     check_target,
@@ -32,7 +38,8 @@ from landalloc.outdir import (
 from landalloc.scenario import load_scenario
 from optimizer.errors import InfeasibleError, NoSolutionError, VerificationError
 
-#: Most processes a batch uses (the machine is shared; each solve runs one CP-SAT worker).
+#: Worker processes of a batch's local cluster by default (the machine is shared; each solve
+#: runs one CP-SAT worker).
 MAX_PROCESSES = 2
 
 
@@ -149,6 +156,31 @@ def _solve_into(
     return {"error": None, "summary": result.summary}
 
 
+def _solve_task(
+    scenario_path: str, target: str, lang: str, overrides: dict[str, Any]
+) -> dict[str, Any]:
+    """Engine task: :func:`_solve_into` with the versions of the worker that solved."""
+    return {**_solve_into(scenario_path, target, lang, overrides), "versions": plan_versions()}
+
+
+def _check_versions(out: dict[str, Any], worker: str, target: Path) -> None:
+    """Refuse (and drop) a result solved by a worker with other versions than this machine."""
+    mine = plan_versions()
+    theirs = out.get("versions") or {}
+    if theirs == mine:
+        return
+    shutil.rmtree(target, ignore_errors=True)  # cached under this machine's versions: wrong
+    diff = ", ".join(f"{k} {theirs.get(k)} ≠ {v}" for k, v in mine.items() if theirs.get(k) != v)
+    raise fail(
+        "engine_versions",
+        f"计算节点 {worker} 的软件版本与本机不同（{diff}），其结果不可比",
+        f"worker {worker} runs other versions than this machine ({diff}); its results are not "
+        "comparable",
+        hint_zh="在各节点安装相同版本（pip install -e . 及 pyproject.toml 中固定的版本）",
+        hint_en="install the same versions on every worker (the pins of pyproject.toml)",
+    )
+
+
 def _raise_worker_error(out: dict[str, Any]) -> None:
     kind = out.get("error")
     if kind == "data":
@@ -198,7 +230,8 @@ def solve_batch(
     *,
     lang: str = "zh",
     solver_overrides: dict[str, Any] | None = None,
-    processes: int = MAX_PROCESSES,
+    processes: int | None = MAX_PROCESSES,
+    address: str | None = None,
     on_event: ProgressHook | None = None,
 ) -> list[ScenarioRun]:
     """Solve every scenario (reusing cached results) and copy each result to ``out/<stem>/``.
@@ -212,9 +245,12 @@ def solve_batch(
     lang
         Language of the result files.
     solver_overrides
-        Solver settings for every scenario; ``workers`` is always 1 (one process per solve).
+        Solver settings for every scenario; ``workers`` is always 1 (one CP-SAT worker per solve).
     processes
-        Parallel solves, at most :data:`MAX_PROCESSES`.
+        Worker processes of the engine's local cluster (``None``: every core), never more than
+        the scenarios to solve; ignored with ``address``.
+    address
+        An existing Dask cluster to solve on (see :class:`landalloc.engine.Engine`).
     on_event
         Called with (scenario index, event) where event is ``reused``, ``started``, ``done`` or
         ``failed``.
@@ -225,6 +261,8 @@ def solve_batch(
         When any scenario file is bad (all files are checked before anything is solved).
     InfeasibleError, NoSolutionError, VerificationError
         When a scenario cannot be solved; the results of the others stay in the cache.
+    EngineError
+        When a task failed on every attempt (a defect); the others stay in the cache.
     """
     overrides = {**(solver_overrides or {}), "workers": 1}
     from landalloc.run import run_inputs
@@ -236,21 +274,22 @@ def solve_batch(
         if not is_landalloc_folder(out, "compare"):
             out.mkdir(parents=True, exist_ok=True)
             write_marker(out, "compare")
-        return _solve_batch(paths, out, lang, overrides, processes, on_event)
+        runs = _scenario_runs(paths, out, overrides)
+        _solve_runs(runs, out / ".cache", lang, overrides, processes, address, on_event)
+        for r in runs:
+            cached = out / ".cache" / r.key
+            r.summary = json.loads((cached / "summary.json").read_text(encoding="utf-8"))
+            _copy_folder(cached, r.folder)
+        return runs
 
 
-def _solve_batch(
-    paths: Sequence[Path],
-    out: Path,
-    lang: str,
-    overrides: dict[str, Any],
-    processes: int,
-    on_event: ProgressHook | None,
+def _scenario_runs(
+    paths: Sequence[Path], out: Path, overrides: dict[str, Any]
 ) -> list[ScenarioRun]:
+    """The batch's scenarios with their keys (every bad file reported at once)."""
     report = Report()
     runs: list[ScenarioRun] = []
-    labels = _labels(paths)
-    for p, label in zip(paths, labels, strict=True):
+    for p, label in zip(paths, _labels(paths), strict=True):
         try:
             key = input_hash(p, overrides)
             name = load_scenario(p).name
@@ -259,35 +298,50 @@ def _solve_batch(
             continue
         runs.append(ScenarioRun(Path(p), name, key, out / label))
     report.raise_if_errors()
-    cache = out / ".cache"
+    return runs
+
+
+def _solve_runs(
+    runs: Sequence[ScenarioRun],
+    cache: Path,
+    lang: str,
+    overrides: dict[str, Any],
+    processes: int | None,
+    address: str | None,
+    on_event: ProgressHook | None,
+) -> None:
+    """Solve the runs without a result in ``cache``, one engine task each (a key once)."""
     cache.mkdir(parents=True, exist_ok=True)
     hook = on_event or (lambda i, e: None)
-    todo: dict[int, Path] = {}
+    todo: dict[str, list[int]] = {}
     for i, r in enumerate(runs):
-        cached = cache / r.key
-        if (cached / "summary.json").exists():
+        if (cache / r.key / "summary.json").exists():
             r.reused = True
             hook(i, "reused")
         else:
-            todo[i] = cached
-    if todo:
-        ctx = multiprocessing.get_context("spawn")
-        n = max(1, min(processes, MAX_PROCESSES, len(todo)))
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-            futures: dict[Future[dict[str, Any]], int] = {}
-            for i, target in todo.items():
-                fut = pool.submit(_solve_into, str(runs[i].path), str(target), lang, overrides)
-                futures[fut] = i
+            todo.setdefault(r.key, []).append(i)
+    if not todo:
+        return
+    tasks = [
+        Task(key, (str(runs[ix[0]].path), str(cache / key), lang, overrides), runs[ix[0]].name)
+        for key, ix in todo.items()
+    ]
+    n = None if processes is None else max(1, min(processes, len(tasks)))
+    outcomes: dict[str, dict[str, Any]] = {}
+    with Engine(address, None if address else n, ("landalloc.run",)) as engine:
+        for ix in todo.values():
+            for i in ix:
                 hook(i, "started")
-            outcomes: dict[int, dict[str, Any]] = {}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                outcomes[i] = fut.result()
-                hook(i, "failed" if outcomes[i]["error"] else "done")
-        for i in sorted(outcomes):
-            _raise_worker_error(outcomes[i])
-    for r in runs:
-        cached = cache / r.key
-        r.summary = json.loads((cached / "summary.json").read_text(encoding="utf-8"))
-        _copy_folder(cached, r.folder)
-    return runs
+        try:
+            for res in engine.map(_solve_task, tasks, progress=False, lang=lang):
+                _check_versions(res.value, res.worker, cache / res.key)
+                outcomes[res.key] = res.value
+                for i in todo[res.key]:
+                    hook(i, "failed" if res.value["error"] else "done")
+        except EngineError as exc:
+            for f in exc.failures:
+                for i in todo[f.key]:
+                    hook(i, "failed")
+            raise
+    for key in todo:  # in the order of the scenarios, as before
+        _raise_worker_error(outcomes[key])

@@ -83,6 +83,12 @@ def register(app: click.Group) -> None:
         show_default=True,
         help="并行进程数 / parallel solves",
     )
+    @click.option("--address", help="已有 Dask 集群的调度器地址 / scheduler of an existing cluster")
+    @click.option(
+        "--processes",
+        type=click.IntRange(1, 256),
+        help="本机工作进程数（默认同 --jobs）/ local worker processes (default: --jobs)",
+    )
     @click.option("--no-map", is_flag=True, help="不生成对比地图 / no compare map")
     @_solver_options
     @click.pass_context
@@ -91,6 +97,8 @@ def register(app: click.Group) -> None:
         scenarios: tuple[Path, ...],
         out: Path,
         jobs: int,
+        address: str | None,
+        processes: int | None,
         no_map: bool,
         time_limit: float | None,
         deterministic: bool | None,
@@ -139,7 +147,8 @@ def register(app: click.Group) -> None:
                     "deterministic": deterministic,
                     "seed": seed,
                 },
-                processes=jobs,
+                processes=processes or jobs,
+                address=address,
                 on_event=on_event,
                 with_map=not no_map,
             )

@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 
 from landalloc.console import lang_of, out_console, print_report, t
+
+
+def _print_alternatives(alt: dict[str, Any], lang: str) -> None:
+    """How many plans ``--alternatives`` found, and why fewer than asked."""
+    found = alt["found"]
+    out_console.print(
+        t(
+            lang,
+            f"方案 {found} 个（含最优方案A，均经独立校验），见 alternatives.csv",
+            f"{found} plan(s) (plan A included), each verified: see alternatives.csv",
+        ),
+        markup=False,
+    )
+    if alt["message"]:
+        zh, _, en = alt["message"].partition(" / ")
+        out_console.print(t(lang, zh, en or zh), markup=False)
 
 
 def register(app: click.Group) -> None:
@@ -39,6 +56,26 @@ def register(app: click.Group) -> None:
         help="确定性模式（默认：同样的输入得到同样的方案）或最快模式（可能每次不同）/ "
         "deterministic (the default: same input, same plan) or fastest (may differ run to run)",
     )
+    @click.option(
+        "--alternatives",
+        type=click.IntRange(min=1),
+        help="比选方案数 K（含最优方案A；写入 alternatives/ 与 alternatives.csv）/ up to K plans "
+        "that really differ (plan A included; written to alternatives/ and alternatives.csv)",
+    )
+    @click.option(
+        "--tolerance",
+        type=click.FloatRange(min=0.0, max=1.0, max_open=True),
+        default=0.01,
+        show_default=True,
+        help="比选方案目标值与最优的允许差距 / each plan within this share of the best objective",
+    )
+    @click.option(
+        "--min-diff",
+        type=click.IntRange(min=1),
+        default=5,
+        show_default=True,
+        help="任意两个方案至少相差的项目落地数 / placements in which every two plans differ",
+    )
     @click.pass_context
     def solve_cmd(
         ctx: click.Context,
@@ -50,8 +87,14 @@ def register(app: click.Group) -> None:
         workers: int | None,
         seed: int | None,
         deterministic: bool | None,
+        alternatives: int | None,
+        tolerance: float,
+        min_diff: int,
     ) -> None:
+        from landalloc.alternatives import AlternativesRequest
         from landalloc.run import run
+
+        request = AlternativesRequest(alternatives, tolerance, min_diff) if alternatives else None
 
         lang = lang_of(ctx)
         status_console = Console(stderr=True)
@@ -68,6 +111,7 @@ def register(app: click.Group) -> None:
                     "seed": seed,
                     "deterministic": deterministic,
                 },
+                alternatives=request,
             )
         if result.warnings.warnings:
             print_report(result.warnings, lang)
@@ -103,3 +147,5 @@ def register(app: click.Group) -> None:
             ),
             markup=False,
         )
+        if "alternatives" in s:
+            _print_alternatives(s["alternatives"], lang)

@@ -84,7 +84,8 @@ def compare(
     *,
     lang: str = "zh",
     solver_overrides: dict[str, Any] | None = None,
-    processes: int = MAX_PROCESSES,
+    processes: int | None = MAX_PROCESSES,
+    address: str | None = None,
     on_event: ProgressHook | None = None,
     with_map: bool = True,
 ) -> CompareResult:
@@ -99,6 +100,7 @@ def compare(
         lang=lang,
         solver_overrides=solver_overrides,
         processes=processes,
+        address=address,
         on_event=on_event,
     )
     names = _unique([r.name for r in runs])

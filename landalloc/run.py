@@ -21,6 +21,12 @@ from geodata.report import DataError, Report
 from geodata.store import Tables, build_instance, load
 from geodata.units import cmu_to_mu
 from landalloc import __version__
+from landalloc.alternatives import (
+    AlternativesRequest,
+    AltPlan,
+    alternative_plans,
+    write_alternatives,
+)
 from landalloc.outdir import OutputLock, check_target, clean_stale, replacing
 from landalloc.report_xlsx import Names, write_report
 from landalloc.scenario import (
@@ -58,6 +64,8 @@ class RunResult:
     summary: dict[str, Any]
     #: Warnings about the data and the scenario (shown by the CLI, listed in summary.json).
     warnings: Report = field(default_factory=Report)
+    #: Plans B, C, … of ``--alternatives`` (:mod:`landalloc.alternatives`); plan A is this one.
+    alternatives: list[AltPlan] = field(default_factory=list)
 
 
 def file_hash(path: Path) -> str:
@@ -236,8 +244,9 @@ def solve_scenario(
     lang: str = "zh",
     solver_overrides: dict[str, Any] | None = None,
     strict: bool = False,
+    alternatives: AlternativesRequest | None = None,
 ) -> RunResult:
-    """Solve, verify and explain; nothing is written."""
+    """Solve, verify and explain (and the alternatives when asked); nothing is written."""
     s, problem, settings, inst, tables, rules, data, warnings = prepare(
         scenario_path, solver_overrides=solver_overrides, strict=strict
     )
@@ -296,7 +305,41 @@ def solve_scenario(
         "created": dt.datetime.now().isoformat(timespec="seconds"),
     }
     summary["warnings"] = [w.text(lang) for w in warnings.warnings]
-    return RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
+    result = RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
+    if alternatives is not None and alternatives.k > 1:
+        _add_alternatives(result, problem, settings, alternatives, lang)
+    return result
+
+
+def _add_alternatives(
+    result: RunResult,
+    problem: Problem,
+    settings: SolverSettings,
+    request: AlternativesRequest,
+    lang: str,
+) -> None:
+    """Plans B, C, … of ``request`` (verified) into ``result`` and its summary."""
+    inst, tables = result.instance, result.tables
+    zones_zh, zones_en = Names.of(tables, "zh").zones, Names.of(tables, "en").zones
+    result.alternatives, message = alternative_plans(
+        problem,
+        settings,
+        result.solution,
+        request,
+        inst=inst,
+        tables=tables,
+        projects=projects_frame(inst, tables),
+        config=verify_config(problem, result.rules),
+        rules=result.rules,
+        zones={z: (zones_zh[z], zones_en.get(z, z)) for z in zones_zh},
+        scenario=result.scenario.name,
+        lang=lang,
+    )
+    result.summary["alternatives"] = {
+        **dataclasses.asdict(request),
+        "found": 1 + len(result.alternatives),
+        "message": message,
+    }
 
 
 #: The solver and the libraries whose results enter a plan (areas, candidate order, LP hint):
@@ -422,6 +465,8 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
     )
     _write_gpkg(result, d / "result.gpkg")
     _write_map(result, d / "map.html", lang)
+    if result.alternatives or "alternatives" in result.summary:
+        write_alternatives(result.solution, result.kpis, result.alternatives, d, lang)
 
 
 def _write_gpkg(result: RunResult, path: Path) -> None:
@@ -455,8 +500,10 @@ def run(
     lang: str = "zh",
     solver_overrides: dict[str, Any] | None = None,
     strict: bool = False,
+    alternatives: AlternativesRequest | None = None,
 ) -> RunResult:
-    """Solve a scenario and write its result folder (``strict``: warnings block the run).
+    """Solve a scenario and write its result folder (``strict``: warnings block the run;
+    ``alternatives``: also the plans of :mod:`landalloc.alternatives`).
 
     The output place is checked before any data is loaded and locked until the result is in
     place; an interrupt (``KeyboardInterrupt``) leaves what was there untouched.
@@ -468,7 +515,11 @@ def run(
         check_target(out, inputs=inputs, overwrite=overwrite)  # another run may have ended
         t0 = time.perf_counter()
         result = solve_scenario(
-            scenario_path, lang=lang, solver_overrides=solver_overrides, strict=strict
+            scenario_path,
+            lang=lang,
+            solver_overrides=solver_overrides,
+            strict=strict,
+            alternatives=alternatives,
         )
         result.summary["total_seconds"] = round(time.perf_counter() - t0, 3)
         _write_locked(result, scenario_path, out, lang)

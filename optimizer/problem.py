@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from geodata.instance import Instance
 from geodata.units import mu_to_cmu
 from optimizer import interrupt
+from optimizer.alternatives import Alternatives, solve_alternatives
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
 from optimizer.components import split_components
 from optimizer.constraints.base import ModelContext, chosen_values
@@ -354,6 +355,10 @@ class Problem:
             hint_seconds=sum(r.hint_s for r in results),
         )
         return Solution(chosen, cands, outcome, hint, "\n".join(log), self.years, quotas)
+
+    def solve_alternatives(self, *args: Any, **kw: Any) -> Alternatives:
+        """Up to ``k`` near-optimal plans that really differ (:func:`solve_alternatives`)."""
+        return solve_alternatives(self, *args, **kw)
 
     def _solve_part(
         self,

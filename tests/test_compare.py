@@ -99,6 +99,45 @@ def test_compare_writes_kpis_differences_and_reuses_the_cache(
     assert (out / "base" / "summary.json").stat().st_mtime_ns >= summary_mtime
 
 
+def test_compare_solves_each_scenario_as_one_engine_task(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from landalloc.engine import Engine
+
+    calls: list[dict[str, Any]] = []
+    real_map = Engine.map
+
+    def spy(self: Engine, fn: Any, tasks: Any, **kw: Any) -> Any:
+        tasks = list(tasks)
+        call: dict[str, Any] = {"processes": self.processes, "tasks": tasks, "workers": set()}
+        calls.append(call)
+        for r in real_map(self, fn, tasks, **kw):  # the real engine, its real workers
+            call["workers"].add(r.worker)
+            yield r
+
+    monkeypatch.setattr(Engine, "map", spy)
+    a, b = _scenarios(tmp_path)
+    out = tmp_path / "cmp"
+    assert _compare(out, a, b, extra=("--no-map", "--processes", "1")) == 0, capsys.readouterr()
+    assert len(calls) == 1
+    call = calls[0]
+    assert call["processes"] == 1
+    assert [t.label for t in call["tasks"]] == ["基准", "压减"]
+    assert {t.key for t in call["tasks"]} == {p.name for p in (out / ".cache").iterdir()}
+    assert len(call["workers"]) == 1  # both solved by the one worker process, not by this one
+    assert not any(w.endswith(f":{os.getpid()}") for w in call["workers"])
+    # a single changed scenario: one task, a cluster of one process (the default --jobs is 2)
+    b.write_text(b.read_text(encoding="utf-8") + "weights: {focus: 6}\n", encoding="utf-8")
+    assert _compare(out, a, b, extra=("--no-map",)) == 0
+    assert "1 reused" in capsys.readouterr().out
+    assert [len(c["tasks"]) for c in calls] == [2, 1] and calls[1]["processes"] == 1
+    # all cached: the engine is not asked
+    assert _compare(out, a, b, extra=("--no-map",)) == 0
+    assert len(calls) == 2
+
+
 def test_input_hash_follows_scenario_data_and_solver_settings(tmp_path: Path) -> None:
     a, _ = _scenarios(tmp_path)
     h = input_hash(a)
