@@ -475,14 +475,33 @@ def _write_gpkg(result: RunResult, path: Path) -> None:
     write_result_gpkg(result, path)
 
 
-def _write_map(result: RunResult, path: Path, lang: str) -> None:
-    from maps.render import render_result_map
+def _objective(sol: Solution) -> float:
+    return float(sum(c.coef for c in sol.chosen))
 
+
+def _write_map(result: RunResult, path: Path, lang: str) -> None:
+    from maps.render import ResultTables, render_result_map
+
+    # plans B, C, … as switchable layers of the same map (plan A is the result itself)
+    plans = [
+        (
+            p.label,
+            ResultTables(
+                name=result.scenario.name,
+                assignments=p.assignments,
+                unassigned=p.unassigned,
+                kpis={**p.kpis, "objective": _objective(p.solution)},
+            ),
+        )
+        for p in result.alternatives
+    ]
+    kpis = {**result.kpis, "objective": _objective(result.solution)} if plans else result.kpis
     html = render_result_map(
         result.tables,
         result.assignments,
         result.unassigned,
-        result.kpis,
+        kpis,
+        plans=plans,
         readiness=_parcel_readiness(result, lang),
         title=result.scenario.name,
         lang=lang,

@@ -10,7 +10,9 @@ this module and the script.
 Records that point to others do so by position in their list: a project's ``cluster`` is the
 index of its cluster, a placement's ``project`` the index of its project; ``prow``/``frow``
 hold, per parcel/factory (in the order of the geometry), the placements on it, and ``pready``
-the parcel's readiness record or ``0``.
+the parcel's readiness record or ``0``. A result with alternative plans also has ``plans``:
+per plan its label and its own ``clusters``, ``usedClusters``, ``projects``, ``prow``, ``frow``
+and ``years``, encoded like the scenario's (plan A's are the scenario's own).
 """
 
 from __future__ import annotations
@@ -99,6 +101,17 @@ def encode_result(payload: Mapping[str, Any]) -> dict[str, Any]:
     out["kpi"] = rows(
         KPI_SECTION, [{**s, "rows": rows(KPI_ROW, s["rows"])} for s in payload["kpi"]]
     )
+    if "plans" in payload:  # the alternative plans' placements (switchable layers)
+        out["plans"] = [
+            {
+                **p,
+                "clusters": rows(CLUSTER, p["clusters"]),
+                "projects": rows(PROJECT, p["projects"]),
+                "prow": [rows(PLACEMENT, on) for on in p["prow"]],
+                "frow": [rows(PLACEMENT, on) for on in p["frow"]],
+            }
+            for p in payload["plans"]
+        ]
     return out
 
 

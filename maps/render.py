@@ -14,7 +14,7 @@ page around them (:mod:`maps.page`); the public names of those modules are impor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,10 @@ import pandas as pd
 from geodata.report import DataError, Report
 from geodata.store import Tables, atomic_path
 from maps.geo_payload import _geo_payload
-from maps.i18n import tr
+from maps.i18n import texts, tr
 from maps.offline import TileSpec, tile_specs
 from maps.page import _page
-from maps.payload import _text
+from maps.payload import _fmt, _text
 from maps.result_payload import ASSIGNMENT_REQUIRED as ASSIGNMENT_REQUIRED
 from maps.result_payload import MAX_UNASSIGNED_LISTED as MAX_UNASSIGNED_LISTED
 from maps.result_payload import PALETTE as PALETTE
@@ -67,6 +67,7 @@ def render_result_map(
     tianditu_key: str | None = None,
     shift_gcj02: bool = False,
     date: str | None = None,
+    plans: Sequence[tuple[str, ResultTables]] = (),
 ) -> str:
     """Render the result map of one scenario as a self-contained HTML page.
 
@@ -92,6 +93,8 @@ def render_result_map(
         Explicit consent to shift a display copy to GCJ-02 (required with ``gaode``).
     date
         The date shown under the title (today by default).
+    plans
+        Alternative plans ``(label, tables)``, B first: radio layers 方案A (shown), 方案B, ….
 
     Returns
     -------
@@ -125,9 +128,56 @@ def render_result_map(
         lang=lang,
         report=report,
     )
+    common = {"tables": tables, "geo": geo, "lang": lang, "report": report, "date": dateline}
+    _add_plans(payload, res, plans, common, tiles=tiles, notice=notice)
     if report.errors:
         raise DataError(report)
     return _page(title, geo.payload, [payload])
+
+
+#: The parts of a result payload that change from plan to plan (``payload["plans"]``).
+PLAN_KEYS = ("clusters", "usedClusters", "projects", "prow", "frow", "years")
+
+
+def _plan_label(label: str, lang: str) -> str:
+    return tr(lang, f"方案{label}", f"Plan {label}")
+
+
+def _add_plans(
+    payload: dict[str, Any],
+    main: ResultTables,
+    plans: Sequence[tuple[str, ResultTables]],
+    common: dict[str, Any],
+    **page: Any,
+) -> None:
+    """Give ``payload`` (plan A's) the placements of every plan and a KPI line per plan (its
+    ``objective`` and investment); nothing without plans."""
+    if not plans or common["report"].errors:
+        return
+    lang = common["lang"]
+    every = [("A", main, payload)]
+    for label, res in plans:
+        name = _plan_label(label, lang)
+        p = _result_payload(**common, res=res, title=name, subtitle="", label=name, **page)
+        if common["report"].errors:
+            return
+        every.append((label, res, p))
+    payload["plans"] = [
+        {"label": _plan_label(label, lang), **{k: p[k] for k in PLAN_KEYS}} for label, _, p in every
+    ]
+    yi = texts(lang)["yi"]
+    rows = [
+        {
+            "label": _plan_label(label, lang),
+            "value": tr(lang, "目标值 ", "objective ")
+            + _fmt(res.kpis.get("objective"), 2)
+            + tr(lang, " · 投资 ", " · investment ")
+            + f"{_fmt(res.kpis.get('investment_yi'), 1)} {yi}",
+        }
+        for label, res, _ in every
+    ]
+    title = tr(lang, "比选方案（目标值 · 投资）", "Alternative plans (objective · investment)")
+    payload["kpi"].append({"title": title, "rows": rows})
 
 
 def render_compare_map(

@@ -361,3 +361,24 @@ def test_cli_map_readiness_file(
     pd.DataFrame({"id": ids}).to_csv(ready, index=False)
     assert main(["map", str(d), "--readiness", str(ready), "--overwrite"]) == 2
     assert "parcel_id" in capsys.readouterr().err
+
+
+def test_alternative_plans_ride_on_the_result_map() -> None:
+    tables = sample_tables(12, vertices=6)
+    a, u, k, _r = fake_result(tables)
+    b = a.iloc[: len(a) // 2]
+    plans = [("B", ResultTables("s", b, u, {**k, "objective": 7.5}))]
+    html = render_result_map(tables, a, u, {**k, "objective": 9.0}, title="t", plans=plans)
+    (payload,) = _payloads(html)
+    assert [p["label"] for p in payload["plans"]] == ["方案A", "方案B"]
+    # plan A's placements are the result's own; plan B's are its own table's
+    assert payload["plans"][0]["prow"] == payload["prow"]
+    n_b = sum(len(on) for p in ("prow", "frow") for on in payload["plans"][1][p])
+    assert n_b == len(b)
+    section = payload["kpi"][-1]
+    assert section[0].startswith("比选方案")
+    assert [row[0] for row in section[1]] == ["方案A", "方案B"]
+    assert "9.00" in section[1][0][1] and "7.50" in section[1][1][1]
+    # without plans, nothing of them
+    (plain,) = _payloads(render_result_map(tables, a, u, k, title="t"))
+    assert "plans" not in plain

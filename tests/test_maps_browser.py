@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from map_sample import fake_result, sample_tables
 
@@ -195,6 +196,75 @@ def test_compare_map_in_chromium(tmp_path: Path, browser: Any) -> None:
         "input"
     ).check()
     assert page.evaluate("window.landalloc.maps[0].shownParcels()") == len(land_a ^ land_b)
+
+
+def _placed_of(csv: Path) -> set[tuple[str, str]]:
+    t = pd.read_csv(csv, dtype=str, encoding="utf-8-sig")
+    return set(zip(t["carrier_id"], t["project_id"], strict=True))
+
+
+def test_alternative_plans_as_switchable_layers(tmp_path: Path, browser: Any) -> None:
+    from builders import parcel, project, tables, write_gpkg
+
+    from landalloc.cli import main
+
+    # the instance of tests/test_alternatives.py: eight equal parcels, six equal projects
+    t = tables(
+        [parcel(f"P{i}", 50, 1000 * i) for i in range(1, 9)],
+        [project(f"J{i}", land_mu=45) for i in range(1, 7)],
+        {2026: 400.0, 2027: 400.0},
+    )
+    write_gpkg(t, tmp_path / "d.gpkg")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: 比选\ndata: d.gpkg\nyears: [2026, 2027]\n"
+        "solver: {time_limit_s: 2, deterministic: true, workers: 1}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    argv = ["solve", str(scenario), "--out", str(out), "--alternatives", "3", "--min-diff", "2"]
+    assert main(argv) == 0
+    want = {"方案A": _placed_of(out / "assignments.csv")}
+    for label in ("B", "C"):
+        want[f"方案{label}"] = _placed_of(out / "alternatives" / label / "assignments.csv")
+    assert len(set(map(frozenset, want.values()))) == 3  # three different plans
+    p = _open(browser, out / "map.html")
+    page = p.page
+    m = "window.landalloc.maps[0]"
+    plans = page.locator(".la-plans label")
+    assert [x.strip() for x in plans.all_inner_texts()] == ["方案A", "方案B", "方案C"]
+    assert page.locator(".la-plans input:checked").count() == 1  # radio-style, A shown first
+    kpi = page.locator(".la-kpi").inner_text()
+    assert "比选方案" in kpi and all(f"方案{x}" in kpi for x in "ABC")
+    for label in ("方案A", "方案B", "方案C", "方案A"):
+        if label != "方案A" or page.evaluate(f"{m}.plan()") != "方案A":
+            plans.filter(has_text=label).locator("input").check()
+        assert page.evaluate(f"{m}.plan()") == label
+        shown = {(c, j) for c, j in page.evaluate(f"{m}.placed()")}
+        assert shown == want[label], label
+        assert page.evaluate(f"{m}.drawnParcels()") == 8
+        # the popup of a placed parcel names this plan and its project there
+        carrier, pid = sorted(want[label])[0]
+        x, y = page.evaluate(
+            """(id) => {
+                const e = window.landalloc.maps[0];
+                const c = e.parcels[id].getBounds().getCenter();
+                const pt = e.map.latLngToContainerPoint(c);
+                const box = e.map.getContainer().getBoundingClientRect();
+                return [box.left + pt.x, box.top + pt.y];
+            }""",
+            carrier,
+        )
+        page.mouse.click(x, y)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(state="visible", timeout=5_000)
+        text = popup.inner_text()
+        assert label in text and pid in text and str(carrier) in text, (label, text)
+        others = {j for c, j in want[label] if c == carrier}
+        assert others == {pid}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "maps_alternatives.png"))
+    assert p.errors == [] and p.requests == []
 
 
 def test_gaode_notice_is_shown(tmp_path: Path, browser: Any) -> None:

@@ -59,6 +59,11 @@
       prow: placements(d.prow),
       frow: placements(d.frow),
       pready: d.pready.map(function (r) { return r ? keyed(C, 'readiness', [r])[0] : null; }),
+      plans: (d.plans || []).map(function (p) {
+        return { label: p.label, clusters: keyed(C, 'clusters', p.clusters),
+          projects: keyed(C, 'projects', p.projects), prow: placements(p.prow),
+          frow: placements(p.frow), usedClusters: p.usedClusters, years: p.years };
+      }),
       kpi: keyed(C, 'kpiSections', d.kpi).map(function (sec) {
         return { title: sec.title, rows: keyed(C, 'kpiRows', sec.rows) };
       })
@@ -152,23 +157,25 @@
     /* ---------- parcels ---------- */
     var parcelGroup = L.featureGroup();
     var byId = {};
-    var items = data.parcels.map(function (p, i) {
-      var rows = data.prow[i] || [];
+    /* a parcel's placements (of the plan shown): its main project, readiness, years, clusters */
+    function setParcelRows(item, rows) {
       var main = null;
       rows.forEach(function (r) { if (!main || r.area > main.area) { main = r; } });
-      var pr = data.pready[i] || null;
       var status = 0;
       if (main && projects[main.project].readiness) { status = projects[main.project].readiness; }
-      else if (pr) { status = pr.status; }
-      var years = {};
-      rows.forEach(function (r) { years[r.year] = true; });
-      var cls = {};
-      rows.forEach(function (r) { cls[projects[r.project].cluster] = true; });
+      else if (item.pready) { status = item.pready.status; }
+      item.rows = rows; item.main = main; item.status = status;
+      item.years = {}; item.clusters = {};
+      rows.forEach(function (r) {
+        item.years[r.year] = true; item.clusters[projects[r.project].cluster] = true;
+      });
+    }
+    var items = data.parcels.map(function (p, i) {
       var item = {
         id: p.id, zone: p.zone, area: p.area, landUse: p.landUse || '', admitted: p.admitted || '',
-        rows: rows, main: main, pready: pr,
-        status: status, years: years, clusters: cls, kind: 'parcel', index: i
+        pready: data.pready[i] || null, kind: 'parcel', index: i
       };
+      setParcelRows(item, data.prow[i] || []);
       var layer = L.polygon(decodePolys(p.geom), { renderer: renderer, laItem: item });
       item.layer = layer;
       byId[p.id] = layer;
@@ -228,6 +235,7 @@
     function parcelPopup(layer) {
       var item = layer.options.laItem;
       var box = el('div', 'la-popup');
+      if (planShown) { box.appendChild(el('div', 'la-popup-plan', planShown)); }
       box.appendChild(el('div', 'la-popup-title',
         T.parcel + ' ' + item.id + '（' + item.zone + '，' + fmt(item.area, 1) + ' ' + T.mu + '）'));
       var zoning = el('div', 'la-zoning');
@@ -259,20 +267,26 @@
     /* ---------- factories ---------- */
     var factoryGroup = L.featureGroup();
     var fById = {};
-    var fitems = data.factories.map(function (f, i) {
-      var rows = data.frow[i] || [];
-      var used = 0, years = {}, cls = {};
+    /* a factory's placements (of the plan shown): floor used, occupancy band, years, clusters */
+    function setFactoryRows(item, rows) {
+      var used = 0;
+      item.rows = rows; item.years = {}; item.clusters = {};
       rows.forEach(function (r) {
-        used += r.floor || 0; years[r.year] = true; cls[projects[r.project].cluster] = true;
+        used += r.floor || 0; item.years[r.year] = true;
+        item.clusters[projects[r.project].cluster] = true;
       });
-      var occ = f.floor > 0 ? used / f.floor : 0;
-      var band = occ <= 0 ? 0 : occ < 0.5 ? 1 : occ < 0.999 ? 2 : 3;
-      var item = { id: f.id, zone: f.zone, floor: f.floor, rows: rows, used: used, occ: occ,
-        years: years, clusters: cls, kind: 'factory' };
+      item.used = used;
+      item.occ = item.floor > 0 ? used / item.floor : 0;
+      item.band = item.occ <= 0 ? 0 : item.occ < 0.5 ? 1 : item.occ < 0.999 ? 2 : 3;
+      if (item.layer) { item.layer.setStyle({ fillColor: OCC_FILL[item.band] }); }
+    }
+    var fitems = data.factories.map(function (f, i) {
+      var item = { id: f.id, zone: f.zone, floor: f.floor, kind: 'factory', index: i };
+      setFactoryRows(item, data.frow[i] || []);
       var radius = Math.max(5, Math.min(13, Math.sqrt(f.floor) / 18));
       var layer = L.circleMarker(f.latlng, {
         renderer: renderer, radius: radius, color: '#263238', weight: 1.5,
-        fillColor: OCC_FILL[band], fillOpacity: 0.95, laItem: item
+        fillColor: OCC_FILL[item.band], fillOpacity: 0.95, laItem: item
       });
       item.layer = layer;
       fById[f.id] = layer;
@@ -281,6 +295,7 @@
     factoryGroup.bindPopup(function (layer) {
       var item = layer.options.laItem;
       var box = el('div', 'la-popup');
+      if (planShown) { box.appendChild(el('div', 'la-popup-plan', planShown)); }
       box.appendChild(el('div', 'la-popup-title', T.factory + ' ' + item.id + '（' + item.zone + '）'));
       row(box, T.floorFree, fmt(item.floor, 0) + ' ㎡');
       row(box, T.occupancy, fmt(item.used, 0) + ' ㎡（' + fmt(item.occ * 100, 0) + '%）');
@@ -351,6 +366,37 @@
     overlays[T.parcels] = parcelGroup;
     overlays[T.factories] = factoryGroup;
     L.control.layers(bases, overlays, { position: 'topright', collapsed: false }).addTo(map);
+
+    /* ---------- alternative plans: one radio-style layer each (方案A first and shown) ---------- */
+    var planShown = data.plans.length ? data.plans[0].label : '';
+    function usePlan(k) {
+      var p = data.plans[k];
+      planShown = p.label;
+      clusters = p.clusters;
+      projects = p.projects;
+      d.usedClusters = p.usedClusters;
+      clusters.forEach(function (c, i) {
+        if (state.clusters[i] === undefined) { state.clusters[i] = true; }
+      });
+      p.years.forEach(function (y) { if (state.years[y] === undefined) { state.years[y] = true; } });
+      map.closePopup();
+      items.forEach(function (item) { setParcelRows(item, p.prow[item.index] || []); });
+      fitems.forEach(function (item) { setFactoryRows(item, p.frow[item.index] || []); });
+      apply();
+    }
+    if (data.plans.length) {
+      var planLayers = {};
+      data.plans.forEach(function (p, k) {
+        planLayers[p.label] = L.layerGroup([], { laPlan: k });
+        if (k === 0) { planLayers[p.label].addTo(map); }
+      });
+      map.on('baselayerchange', function (e) {
+        if (e.layer.options && e.layer.options.laPlan !== undefined) { usePlan(e.layer.options.laPlan); }
+      });
+      var plansBox = L.control.layers(planLayers, null, { position: 'topright', collapsed: false });
+      plansBox.addTo(map);
+      plansBox.getContainer().classList.add('la-plans');
+    }
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
 
     function checkbox(parent, label, checked, onchange, swatch) {
@@ -498,6 +544,18 @@
       return n;
     };
     entry.shownParcels = function () { return parcelGroup.getLayers().length; };
+    entry.plan = function () { return planShown; };
+    /* the placements shown (plan and filters): [carrier id, project id] of each */
+    entry.placed = function () {
+      var out = [];
+      [[items, parcelGroup], [fitems, factoryGroup]].forEach(function (g) {
+        g[0].forEach(function (item) {
+          if (!g[1].hasLayer(item.layer)) { return; }
+          item.rows.forEach(function (r) { out.push([item.id, projects[r.project].id]); });
+        });
+      });
+      return out;
+    };
     registry.push(entry);
     requestAnimationFrame(function () {
       requestAnimationFrame(function () {
