@@ -19,7 +19,6 @@ import yaml
 from geodata.instance import Instance
 from geodata.report import DataError, Report
 from geodata.store import Tables, build_instance, load
-from geodata.units import cmu_to_mu
 from landalloc import __version__
 from landalloc.alternatives import (
     AlternativesRequest,
@@ -44,7 +43,8 @@ from optimizer.problem import Problem
 from optimizer.readiness import RuleSet, load_rules
 from optimizer.settings import SolverSettings, Weights
 from optimizer.solution import Solution
-from optimizer.verify import VerifyConfig, verify
+from optimizer.verify import verify
+from optimizer.verify_inputs import projects_frame, verify_config
 from optimizer.views.readiness import parcel_inventory
 
 
@@ -210,32 +210,6 @@ def _check_ids(s: Scenario, inst: Instance, scenario_path: Path, report: Report)
                 column="withheld",
                 **where,
             )
-
-
-def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
-    """The verifier's view of the rules of a problem (original units)."""
-    pins = {p.project_id: p.pinned_carrier for p in problem.instance.projects if p.pinned_carrier}
-    pins.update(problem.policy.pins)
-    return VerifyConfig(
-        years=problem.years,
-        quotas_mu={k: cmu_to_mu(v) for k, v in problem.effective_quotas().items()},
-        waste_tolerance=problem.policy.waste_tolerance,
-        standard_land=problem.policy.standard_land,
-        include_negotiating=problem.policy.include_negotiating,
-        withheld=problem.policy.withheld,
-        pins=pins,
-        transfer_days=rules.transfer_days,
-        preconditions=tuple((p.column, p.applies_to) for p in rules.preconditions),
-        max_group_size=problem.policy.max_group_size,
-    )
-
-
-def projects_frame(inst: Instance, tables: Tables) -> pd.DataFrame:
-    """The projects table as the verifier sees it (ready_to_build as in the instance)."""
-    df = tables.projects.copy()
-    rtb = {p.project_id: p.ready_to_build for p in inst.projects}
-    df["ready_to_build"] = [rtb.get(str(i), False) for i in df["project_id"]]
-    return df
 
 
 def solve_scenario(

@@ -12,12 +12,13 @@ from shapely.geometry import Point, box
 from geodata.instance import Instance
 from geodata.report import Report
 from geodata.store import Tables, build_instance, from_frames
-from geodata.units import M2_PER_MU, cmu_to_mu
+from geodata.units import M2_PER_MU
 from optimizer.problem import Problem
-from optimizer.readiness import RuleSet, load_rules
+from optimizer.readiness import load_rules
 from optimizer.settings import Policy, SolverSettings
 from optimizer.solution import Solution
-from optimizer.verify import VerifyConfig, verify
+from optimizer.verify import verify
+from optimizer.verify_inputs import projects_frame, verify_config
 
 X0, Y0 = 500_000.0, 3_480_000.0
 CRS = "EPSG:4549"
@@ -124,37 +125,6 @@ def verify_table(t: Tables, inst: Instance, prob: Problem, table: pd.DataFrame) 
     return verify(
         t.parcels, t.factories, projects_frame(inst, t), table, verify_config(prob, rules)
     )
-
-
-# The verifier's inputs as the CLI's runner builds them (landalloc.run.verify_config and
-# projects_frame), restated so that the optimizer's tests need nothing from the CLI package;
-# tests/test_run.py checks that both stay the same.
-
-
-def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
-    """The verifier's view of the rules of a problem (original units)."""
-    pins = {p.project_id: p.pinned_carrier for p in problem.instance.projects if p.pinned_carrier}
-    pins.update(problem.policy.pins)
-    return VerifyConfig(
-        years=problem.years,
-        quotas_mu={k: cmu_to_mu(v) for k, v in problem.effective_quotas().items()},
-        waste_tolerance=problem.policy.waste_tolerance,
-        standard_land=problem.policy.standard_land,
-        include_negotiating=problem.policy.include_negotiating,
-        withheld=problem.policy.withheld,
-        pins=pins,
-        transfer_days=rules.transfer_days,
-        preconditions=tuple((p.column, p.applies_to) for p in rules.preconditions),
-        max_group_size=problem.policy.max_group_size,
-    )
-
-
-def projects_frame(inst: Instance, t: Tables) -> pd.DataFrame:
-    """The projects table as the verifier sees it (ready_to_build as in the instance)."""
-    df = t.projects.copy()
-    rtb = {p.project_id: p.ready_to_build for p in inst.projects}
-    df["ready_to_build"] = [rtb.get(str(i), False) for i in df["project_id"]]
-    return df
 
 
 def placed(sol: Solution) -> dict[str, tuple[str, ...]]:

@@ -52,8 +52,8 @@ def _scenario(tmp_path: Path, extra: str = "") -> Path:
 
 
 def test_the_verifier_sees_what_the_tests_give_it() -> None:
-    # tests/builders.py restates verify_config and projects_frame (the optimizer's tests import
-    # nothing from the CLI package): both must stay the same as the runner's
+    # the runner and tests/builders.py take verify_config and projects_frame from
+    # optimizer.verify_inputs: both must stay the same
     t = _tables()
     inst = instance(t)
     policy = Policy(
