@@ -29,7 +29,6 @@ A spec file::
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import tempfile
@@ -189,21 +188,24 @@ def read_spec(path: Path) -> tuple[SweepSpec, Path]:
 
 def load_base(scenario_path: Path, time_limit_s: float | None = None) -> Base:
     """Validate the base scenario and its data; the quotas as the scenario makes them (亩)."""
+    from geodata.report import Report
     from geodata.store import load
+    from geodata.units import cmu_to_mu
     from landalloc.run import file_hash
-    from landalloc.scenario import load_scenario
+    from landalloc.scenario import load_scenario, quota_overrides
     from maps.i18n import zone_names
+    from optimizer.problem import Problem
 
     s = load_scenario(scenario_path)
     data = s.data_path(scenario_path)
     inst, tables, _ = load(data)
-    quotas: dict[tuple[int, str], float] = {}
-    for q in inst.quotas:
-        factor = s.quotas.scale * s.quotas.scale_by_year.get(q.year, 1.0)
-        quotas[(q.year, q.zone)] = int(q.land_cmu * factor + 0.5) / 100.0
-    for o in s.quotas.override:
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            quotas[(int(o["year"]), str(o.get("zone", "*")))] = round(float(o["land_mu"]), 2)
+    report = Report()
+    override = quota_overrides(s, scenario_path, report)
+    report.raise_if_errors()
+    problem = Problem(inst).add_quota(
+        scale=s.quotas.scale, by_year=s.quotas.scale_by_year, override=override
+    )
+    quotas = {k: cmu_to_mu(v) for k, v in problem.effective_quotas().items()}
     limit = time_limit_s if time_limit_s is not None else s.solver.time_limit_s
     return Base(
         scenario_path,
