@@ -46,7 +46,6 @@ ALLOWED: dict[str, str] = {
     "optimizer/verify.py::verify": "the independent verifier restates every hard rule in one "
     "function on purpose, so that it reads top to bottom as the list of rules",
     "landalloc/cmd_demo.py::register": _CLICK,
-    "landalloc/cmd_map.py::register": _CLICK,
     "landalloc/cmd_scenario.py::register": _CLICK,
     "landalloc/cmd_scenario.py::register.compare_cmd": _CLICK,
     "landalloc/cmd_scenario.py::register.rerun_cmd": _CLICK,

@@ -10,6 +10,7 @@ Budget (issue 6): 10 000 parcels → HTML ≤ 8 MB, render ≤ 3 s.
 
     /work/venv/bin/python bench/bench_map.py                 # print the figures
     /work/venv/bin/python bench/bench_map.py --append        # also append them to RESULTS.md
+    /work/venv/bin/python bench/bench_map.py --compare 3     # the comparison map of 3 scenarios
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the synthetic district: tests/map_sam
 
 from map_sample import fake_result, sample_tables  # noqa: E402
 
-from maps.render import render_result_map, write_map  # noqa: E402
+from maps.render import ResultTables, render_compare_map, render_result_map, write_map  # noqa: E402
 from maps.shot import BROWSER_FLAGS, find_chromium  # noqa: E402
 
 CHROMIUM = find_chromium() or "/usr/bin/chromium"
@@ -79,15 +80,30 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "maps")
     ap.add_argument("--append", action="store_true", help="append a Maps section to RESULTS.md")
+    ap.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        help="render the comparison map of this many scenarios (≥ 2) instead of the result map",
+    )
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     tables = sample_tables(args.parcels, vertices=args.vertices, n_factories=200)
     a, u, k, r = fake_result(tables)
     t1 = time.perf_counter()
-    html = render_result_map(tables, a, u, k, readiness=r, title="bench", date="2025-01-01")
+    if args.compare >= 2:
+        # every further scenario drops the first tenth of the remaining placements
+        runs = [ResultTables("s1", a, u, k, r)]
+        for i in range(2, args.compare + 1):
+            prev = runs[-1].assignments
+            runs.append(ResultTables(f"s{i}", prev.iloc[len(prev) // 10 :], u, k))
+        html = render_compare_map(tables, *runs, date="2025-01-01")
+    else:
+        html = render_result_map(tables, a, u, k, readiness=r, title="bench", date="2025-01-01")
     t2 = time.perf_counter()
-    path = write_map(html, args.out / f"map_{args.parcels}.html")
+    stem = f"compare{args.compare}" if args.compare >= 2 else "map"
+    path = write_map(html, args.out / f"{stem}_{args.parcels}.html")
     size_mb = path.stat().st_size / 1e6
     vin = int(sum(len(g.exterior.coords) for g in tables.parcels.geometry))
     times, drawn = browser_times(path, args.runs, len(tables.parcels))

@@ -31,6 +31,7 @@ from geodata import geometry as geom_mod
 from geodata.build import build_instance
 from geodata.inputs import check_input_file
 from geodata.instance import Instance
+from geodata.postgis_url import db_url, source_label
 from geodata.rawcells import restore_text_cells
 from geodata.references import check_references
 from geodata.report import DataError, Problem, Report
@@ -50,12 +51,50 @@ def _empty_gdf(layer: str, crs: str) -> gpd.GeoDataFrame:
 
 
 def read_tables(path: str | Path, report: Report) -> Tables | None:
-    """Read a landalloc GeoPackage through the schema and geodata tiers.
+    """Read a landalloc GeoPackage, or a PostGIS schema, through the schema and geodata tiers.
 
-    Returns ``None`` when a layer could not be read at all; otherwise the tables, with problems in
-    ``report`` (the caller decides whether they block).
+    ``path`` is a GeoPackage file or a ``postgresql://…/db?schema=…`` URL
+    (:mod:`geodata.postgis`): both are read into the same frames and checked by the same code,
+    so their messages are the same (a database's name the schema, the table, row and column).
+    Returns ``None`` when a layer could not be read at all; otherwise the tables, with problems
+    in ``report`` (the caller decides whether they block).
     """
-    p = Path(path)
+    url = db_url(path)
+    if url is not None:
+        from geodata.postgis import read_frames
+
+        got = read_frames(url, report, required=REQUIRED_LAYERS)
+        source = url
+    else:
+        got = _read_gpkg_frames(Path(path), report)
+        source = str(path)
+    if got is None:
+        return None
+    frames, fname = got
+    geo, unread, working = _to_working_crs(frames, report, fname)
+    working_str = working.to_string() if working is not None else crs_mod.DEFAULT_WORKING_CRS
+    for layer in sorted(unread & {"parcels", "factories"}):  # no geometry: check cells anyway
+        attrs = pd.DataFrame(frames[layer]).drop(columns="geometry", errors="ignore")
+        coerce_table(attrs, layer, report, file=fname)
+    tables = from_frames(
+        parcels=geo.get("parcels"),
+        factories=geo.get("factories"),
+        projects=frames["projects"],
+        quotas=frames["quotas"],
+        clusters=frames.get("clusters"),
+        zones=geo.get("zones"),
+        report=report,
+        file=fname,
+        crs=working_str,
+    )
+    tables.source = source
+    tables.unread = tables.unread | frozenset(unread)
+    crs_mod.drop_empty_after_crs(report)  # a refused CRS is not also an empty layer
+    return tables
+
+
+def _read_gpkg_frames(p: Path, report: Report) -> tuple[dict[str, pd.DataFrame], str] | None:
+    """The layers of a GeoPackage as read (text in number fields put back), and its name."""
     fname = p.name
     if not check_input_file(p, report):  # missing, or a FIFO, directory, device: never opened
         return None
@@ -88,26 +127,7 @@ def read_tables(path: str | Path, report: Report) -> Tables | None:
                 frames[layer] = restore_text_cells(
                     p, layer, gpd.read_file(p, layer=layer, engine="pyogrio")
                 )
-    geo, unread, working = _to_working_crs(frames, report, fname)
-    working_str = working.to_string() if working is not None else crs_mod.DEFAULT_WORKING_CRS
-    for layer in sorted(unread & {"parcels", "factories"}):  # no geometry: check cells anyway
-        attrs = pd.DataFrame(frames[layer]).drop(columns="geometry", errors="ignore")
-        coerce_table(attrs, layer, report, file=fname)
-    tables = from_frames(
-        parcels=geo.get("parcels"),
-        factories=geo.get("factories"),
-        projects=frames["projects"],
-        quotas=frames["quotas"],
-        clusters=frames.get("clusters"),
-        zones=geo.get("zones"),
-        report=report,
-        file=fname,
-        crs=working_str,
-    )
-    tables.source = str(p)
-    tables.unread = tables.unread | frozenset(unread)
-    crs_mod.drop_empty_after_crs(report)  # a refused CRS is not also an empty layer
-    return tables
+    return frames, fname
 
 
 def _to_working_crs(
@@ -247,7 +267,8 @@ def _clusters_of(projects: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate(path: str | Path, *, strict: bool = False) -> tuple[Tables | None, Report]:
-    """Run all three tiers on a GeoPackage; return the tables (when readable) and the report."""
+    """Run all three tiers on a GeoPackage or a PostGIS schema (a ``postgresql://`` URL);
+    return the tables (when readable) and the report."""
     report = Report()
     tables = read_tables(path, report)
     if tables is None:
@@ -269,7 +290,7 @@ def validate(path: str | Path, *, strict: bool = False) -> tuple[Tables | None, 
                 "因上述错误，引用与指标检查未能全部完成；修正后请再次检查",
                 "because of the errors above, the reference and quota checks could not all "
                 "run; check again after fixing them",
-                file=Path(path).name,
+                file=source_label(path),
             )
         )
     return tables, report

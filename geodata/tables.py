@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from geodata import crs as crs_mod
+from geodata.postgis_url import source_label
 
 
 @dataclass(slots=True)
@@ -47,7 +47,7 @@ class Tables:
         """The file name to cite in messages about ``layer``."""
         if layer in self.files:
             return self.files[layer]
-        return Path(self.source).name if self.source else None
+        return source_label(self.source) if self.source else None  # a file's name, a URL
 
 
 def first_year(tables: Tables) -> int:

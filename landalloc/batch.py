@@ -59,6 +59,8 @@ class ScenarioRun:
         The scenario's result folder in the batch output.
     reused
         True when the result came from the cache.
+    anchor
+        The reference result folder it was solved against and whether it was anchored on it.
     """
 
     path: Path
@@ -67,6 +69,7 @@ class ScenarioRun:
     folder: Path
     reused: bool = False
     summary: dict[str, Any] = field(default_factory=dict)
+    anchor: tuple[str, bool] | None = None
 
 
 # --------------------------------------------------------------------------- hashing
@@ -107,8 +110,8 @@ def input_hash(scenario_path: Path, overrides: dict[str, Any] | None = None) -> 
     from landalloc.run import file_hash
 
     s = load_scenario(scenario_path)
-    data = s.data_path(scenario_path)
-    if not data.exists():
+    data = s.data_source(scenario_path)  # a file, or a postgresql:// URL (hashed by content)
+    if isinstance(data, Path) and not data.exists():
         raise DataError(
             Problem(
                 "error",
@@ -136,14 +139,26 @@ def input_hash(scenario_path: Path, overrides: dict[str, Any] | None = None) -> 
 
 
 def _solve_into(
-    scenario_path: str, target: str, lang: str, overrides: dict[str, Any]
+    scenario_path: str,
+    target: str,
+    lang: str,
+    overrides: dict[str, Any],
+    anchor: tuple[str, bool] | None = None,
 ) -> dict[str, Any]:
-    """Worker: solve one scenario into ``target``; return the summary or a picklable error."""
+    """Worker: solve one scenario into ``target`` (``anchor``: the reference folder and whether
+    to hold it); return the summary or a picklable error."""
+    from landalloc.anchoring import AnchorRequest
     from landalloc.run import run
 
+    request = AnchorRequest(Path(anchor[0]), hold=anchor[1]) if anchor else None
     try:
         result = run(
-            Path(scenario_path), Path(target), overwrite=True, lang=lang, solver_overrides=overrides
+            Path(scenario_path),
+            Path(target),
+            overwrite=True,
+            lang=lang,
+            solver_overrides=overrides,
+            anchor=request,
         )
     except DataError as exc:
         return {"error": "data", "problems": list(exc.report.problems)}
@@ -157,10 +172,15 @@ def _solve_into(
 
 
 def _solve_task(
-    scenario_path: str, target: str, lang: str, overrides: dict[str, Any]
+    scenario_path: str,
+    target: str,
+    lang: str,
+    overrides: dict[str, Any],
+    anchor: tuple[str, bool] | None = None,
 ) -> dict[str, Any]:
     """Engine task: :func:`_solve_into` with the versions of the worker that solved."""
-    return {**_solve_into(scenario_path, target, lang, overrides), "versions": plan_versions()}
+    out = _solve_into(scenario_path, target, lang, overrides, anchor)
+    return {**out, "versions": plan_versions()}
 
 
 def _check_versions(out: dict[str, Any], worker: str, target: Path) -> None:
@@ -233,8 +253,13 @@ def solve_batch(
     processes: int | None = MAX_PROCESSES,
     address: str | None = None,
     on_event: ProgressHook | None = None,
+    anchor: bool | None = True,
 ) -> list[ScenarioRun]:
     """Solve every scenario (reusing cached results) and copy each result to ``out/<stem>/``.
+
+    The first scenario is solved first; every other one is then re-planned close to its plan
+    (``anchor`` true, :mod:`landalloc.anchoring`), or only has its changes from it listed with
+    their causes (``anchor`` false); ``None`` solves them all independently, at once.
 
     Parameters
     ----------
@@ -275,12 +300,32 @@ def solve_batch(
             out.mkdir(parents=True, exist_ok=True)
             write_marker(out, "compare")
         runs = _scenario_runs(paths, out, overrides)
-        _solve_runs(runs, out / ".cache", lang, overrides, processes, address, on_event)
+        cache = out / ".cache"
+        if anchor is None or len(runs) < 2:
+            _solve_runs(runs, cache, lang, overrides, processes, address, on_event)
+        else:
+            _solve_runs(runs[:1], cache, lang, overrides, processes, address, on_event)
+            ref = (str(cache / runs[0].key), anchor)
+            for r in runs[1:]:  # the reference's result is part of each other scenario's input
+                r.key = _anchored_key(r.key, cache / runs[0].key, anchor)
+                r.anchor = ref
+            hook = on_event or (lambda i, e: None)
+            _solve_runs(
+                runs[1:], cache, lang, overrides, processes, address, lambda i, e: hook(i + 1, e)
+            )
         for r in runs:
             cached = out / ".cache" / r.key
             r.summary = json.loads((cached / "summary.json").read_text(encoding="utf-8"))
             _copy_folder(cached, r.folder)
         return runs
+
+
+def _anchored_key(key: str, reference: Path, hold: bool) -> str:
+    """The cache key of a scenario solved against the reference folder ``reference``."""
+    from landalloc.anchoring import reference_hash
+
+    text = json.dumps([key, reference_hash(reference), hold])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def _scenario_runs(
@@ -323,7 +368,11 @@ def _solve_runs(
     if not todo:
         return
     tasks = [
-        Task(key, (str(runs[ix[0]].path), str(cache / key), lang, overrides), runs[ix[0]].name)
+        Task(
+            key,
+            (str(runs[ix[0]].path), str(cache / key), lang, overrides, runs[ix[0]].anchor),
+            runs[ix[0]].name,
+        )
         for key, ix in todo.items()
     ]
     n = None if processes is None else max(1, min(processes, len(tasks)))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
+from geodata.postgis_url import db_url, source_label
 from geodata.report import DataError
 from geodata.store import build_instance, validate
 from geodata.units import cmu_to_mu
@@ -17,12 +16,13 @@ def register(app: click.Group) -> None:
 
     @app.command(
         "validate",
-        help="检查数据文件，一次列出所有问题 / check a data file and list every problem at once",
+        help="检查数据文件（GeoPackage 或 postgresql://…/库?schema=模式），一次列出所有问题 / check "
+        "a data file (GeoPackage or postgresql://…/db?schema=…) and list every problem at once",
     )
-    @click.argument("data", type=click.Path(path_type=Path))
+    @click.argument("data", type=click.Path())  # a file or a postgresql:// URL, kept as written
     @click.option("--strict", is_flag=True, help="警告也视为错误 / treat warnings as errors")
     @click.pass_context
-    def validate_cmd(ctx: click.Context, data: Path, strict: bool) -> None:
+    def validate_cmd(ctx: click.Context, data: str, strict: bool) -> None:
         lang = lang_of(ctx)
         tables, report = validate(data, strict=strict)
         if report.has_errors(strict):
@@ -33,7 +33,8 @@ def register(app: click.Group) -> None:
         inst = build_instance(tables)
         area = sum(cmu_to_mu(p.area_cmu) for p in inst.parcels)
         floor = sum(f.floor_m2 for f in inst.factories)
-        out_console.print(t(lang, f"数据检查通过：{data}", f"data OK: {data}"), markup=False)
+        shown = source_label(data) if db_url(data) else data
+        out_console.print(t(lang, f"数据检查通过：{shown}", f"data OK: {shown}"), markup=False)
         out_console.print(
             t(
                 lang,

@@ -17,6 +17,7 @@ from pyproj import CRS
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from geodata.importer import ImportPaths, import_data
+from geodata.postgis_url import db_url, source_label
 from geodata.report import Report, fail
 from geodata.store import Tables, check_output_path, write_tables
 from landalloc.console import err_console, lang_of, out_console, print_report, t
@@ -112,8 +113,11 @@ def register(app: click.Group) -> None:
 @click.option(
     "--out",
     required=True,
-    type=click.Path(path_type=Path),
-    help="输出 GeoPackage 文件 / output GeoPackage",
+    type=click.Path(),
+    help="输出 GeoPackage 文件，或 PostGIS 模式 postgresql://[用户@]主机/库?schema=模式（密码用 "
+    "PGPASSWORD、~/.pgpass 或服务文件）/ output GeoPackage, or a PostGIS schema "
+    "postgresql://[user@]host/db?schema=NAME (password from PGPASSWORD, ~/.pgpass or a service "
+    "file)",
 )
 @click.option(
     "--encoding",
@@ -141,7 +145,7 @@ def import_cmd(
     clusters: Path | None,
     zones: Path | None,
     zones_layer: str | None,
-    out: Path,
+    out: str,
     encoding: str | None,
     working_crs: str,
     overwrite: bool,
@@ -160,16 +164,27 @@ def import_cmd(
         zones_layer=zones_layer,
         sheet=sheet,
     )
-    _check_out(out, paths, overwrite)
+    url = db_url(out)
+    if url is None:
+        _check_out(Path(out), paths, overwrite)
+    else:  # a PostGIS schema: reachable and free (or --overwrite) before the import's work
+        from geodata.postgis import check_target
+
+        check_target(url, overwrite=overwrite)
     report = Report()
     tables = import_data(
         paths, report, working=working_crs, encoding=encoding, progress=lambda: _progress(lang)
     )
     report.raise_if_errors(strict)
-    write_tables(tables, out, overwrite=overwrite)
+    if url is None:
+        write_tables(tables, Path(out), overwrite=overwrite)
+    else:
+        from geodata.postgis import write_db
+
+        write_db(tables, url, overwrite=overwrite)  # one transaction: all layers or none
     if len(report):
         print_report(report, lang, console=out_console)
-    _summary(tables, out, lang)
+    _summary(tables, source_label(out) if url else out, lang)
 
 
 @click.command("template", help=TEMPLATE_HELP)
@@ -215,7 +230,7 @@ def _check_out(out: Path, paths: ImportPaths, overwrite: bool) -> None:
     check_output_path(out, paths.inputs(), overwrite)
 
 
-def _summary(tables: Tables, out: Path, lang: str) -> None:
+def _summary(tables: Tables, out: str | Path, lang: str) -> None:
     par, fac = tables.parcels, tables.factories
     area = float(sum(float(a) for a in par["area_mu"].tolist())) if len(par) else 0.0
     floor = float(sum(float(a) for a in fac["floor_area_m2"].tolist())) if len(fac) else 0.0

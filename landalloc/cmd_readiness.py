@@ -5,7 +5,12 @@ Two uses:
 * ``landalloc readiness DATA`` — the district's 标准地 inventory as of ``--today``: which parcels
   are ready, which become ready in each quarter, which are blocked and by which department;
 * ``landalloc readiness DATA --project ID`` — the parcels for one project, ready first, with the
-  start date each would give.
+  start date each would give;
+* ``landalloc readiness DATA --schedule`` — the schedule worked back from the start dates of a
+  plan (倒排工期, :mod:`landalloc.readiness_schedule`); ``--slips`` — what moves when one
+  department's dates slip (:mod:`landalloc.readiness_slips`); ``--unlock`` — which gaps, delivered
+  earlier, gain most (:mod:`landalloc.readiness_unlock`). The plan: ``--plan RESULT_DIR``,
+  ``--scenario FILE`` or the default scenario of the data (:mod:`landalloc.readiness_plan`).
 
 With ``--out DIR`` the views are written as ``readiness.xlsx`` (one sheet per view, coloured
 green/amber/red), CSV files and ``readiness.gpkg`` (layer ``readiness``: parcel polygons with
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -26,6 +32,7 @@ from geodata.instance import Instance
 from geodata.report import fail
 from geodata.store import load
 from landalloc.console import lang_of, print_report, t
+from landalloc.readiness_modes import _plan_options, run_plan_modes
 from landalloc.readiness_print import _print_inventory, _print_ranking, _say
 from landalloc.readiness_sheets import (
     _colour_by_text,
@@ -54,6 +61,17 @@ against the land-transfer timeline (rules overridable with --rules).
 示例 / examples:
   landalloc readiness geodata/demo.gpkg --today 2025-06-30 --out out/readiness
   landalloc readiness geodata/demo.gpkg --project P0001
+  landalloc readiness geodata/demo.gpkg --schedule            # 倒排工期 / schedule
+  landalloc readiness geodata/demo.gpkg --slips --months 6    # 延误敏感性 / slips
+  landalloc readiness geodata/demo.gpkg --unlock --months 3   # 优先打通 / what unlocks most
+
+\b
+--schedule、--slips、--unlock 需要一个方案：--plan 结果目录（landalloc solve 写出），或 --scenario
+情景文件（在此求解），都不给时按数据的默认情景（数据中的全部指标年份、默认政策与权重）求解，
+每次求解 --time-limit 秒（默认 10）。不给 --out 时写入 out/readiness。
+They need a plan: --plan RESULT_DIR, --scenario FILE (solved here), or else the data's default
+scenario (every quota year, default policy and weights), --time-limit seconds per solve
+(default 10). Without --out they write to out/readiness.
 """
 
 
@@ -121,6 +139,7 @@ def register(app: click.Group) -> None:
         show_default=True,
         help="（配合 --project）显示前几宗 / parcels to print",
     )
+    @_plan_options
     @click.pass_context
     def readiness_cmd(
         ctx: click.Context,
@@ -132,7 +151,13 @@ def register(app: click.Group) -> None:
         year: int | None,
         show_all: bool,
         top: int,
+        **plan_opts: Any,
     ) -> None:
+        mode = [m for m in ("schedule", "slips", "unlock") if plan_opts[m]]
+        if mode:
+            day = today.date() if today is not None else dt.date.today()
+            run_plan_modes(ctx, data, day, out, rules_file, mode, plan_opts)
+            return
         _run(ctx, data, today, out, rules_file, project_id, year, show_all, top)
 
 

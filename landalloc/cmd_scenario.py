@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -69,7 +71,8 @@ def register(app: click.Group) -> None:
     @app.command(
         "compare",
         help="批量求解并对比多个情景 / solve several scenarios and compare them: "
-        "kpi_table.csv, differences.csv, compare.xlsx, and compare.html for two scenarios. "
+        "kpi_table.csv, differences.csv, compare.xlsx and compare.html (every scenario against the "
+        "first; --redact, --png: a redacted copy, 16:9 pictures). "
         "Unchanged scenarios are reused from OUT/.cache.",
     )
     @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -90,6 +93,25 @@ def register(app: click.Group) -> None:
         help="本机工作进程数（默认同 --jobs）/ local worker processes (default: --jobs)",
     )
     @click.option("--no-map", is_flag=True, help="不生成对比地图 / no compare map")
+    @click.option(
+        "--redact",
+        is_flag=True,
+        help="另写脱敏版对比地图 compare_redacted.html（在谈项目只显示产业集群与投资规模，隐去企业，"
+        "标注内部资料） / also write the redacted map compare_redacted.html",
+    )
+    @click.option(
+        "--png",
+        is_flag=True,
+        help="另存对比地图的 16:9 幻灯片截图 compare.png（需 Chromium） / also write compare.png, "
+        "a 16:9 slide picture of the map (needs Chromium)",
+    )
+    @click.option(
+        "--anchor/--no-anchor",
+        default=True,
+        show_default=True,
+        help="其余情景锚定第一个情景的方案：目标值不降低、尽量少改动 / re-plan every other "
+        "scenario close to the first one's plan (no objective lost, fewest changes)",
+    )
     @_solver_options
     @click.pass_context
     def compare_cmd(
@@ -100,6 +122,9 @@ def register(app: click.Group) -> None:
         address: str | None,
         processes: int | None,
         no_map: bool,
+        redact: bool,
+        png: bool,
+        anchor: bool,
         time_limit: float | None,
         deterministic: bool | None,
         seed: int | None,
@@ -151,7 +176,13 @@ def register(app: click.Group) -> None:
                 address=address,
                 on_event=on_event,
                 with_map=not no_map,
+                anchor=anchor,
             )
+        if not no_map:
+            from landalloc.cmd_map import compare_extras
+
+            res.files += compare_extras(res.runs, out, lang, redact=redact, png=png)
+        _print_anchoring(res.runs, anchor, lang)
         table = Table(title=t(lang, "情景对比", "scenario comparison"))
         for c in res.kpis.columns[1:]:
             table.add_column(str(c), justify="left" if c == res.kpis.columns[1] else "right")
@@ -346,6 +377,38 @@ def register(app: click.Group) -> None:
                 f"已写出情景模板 {target}（年份 {years}）；编辑后运行 landalloc solve {target} --out DIR",
                 f"wrote the scenario template {target} (years {years}); edit it, then run "
                 f"landalloc solve {target} --out DIR",
+            ),
+            markup=False,
+        )
+
+
+def _print_anchoring(runs: Sequence[Any], anchor: bool, lang: str) -> None:
+    """Say how the scenarios were compared: anchored on the first one or not, and what it saved."""
+    if len(runs) < 2:
+        return
+    first = runs[0].name
+    if not anchor:
+        out_console.print(
+            t(
+                lang,
+                f"各情景独立求解（未锚定），每处差异的原因见 differences.csv；基准：{first}",
+                f"scenarios solved on their own (not anchored); each difference's cause in "
+                f"differences.csv; reference: {first}",
+            ),
+            markup=False,
+        )
+        return
+    for r in runs[1:]:
+        a = r.summary.get("anchor") or {}
+        out_console.print(
+            t(
+                lang,
+                f"「{r.name}」锚定于「{first}」的方案：改动 {a.get('changes')} 个项目，"
+                f"比不锚定少 {a.get('avoided')} 个；目标值 {a.get('objective', 0):.0f}"
+                f"（不锚定 {a.get('objective_unanchored', 0):.0f}）",
+                f"'{r.name}' anchored on the plan of '{first}': {a.get('changes')} projects "
+                f"changed, {a.get('avoided')} fewer than unanchored; objective "
+                f"{a.get('objective', 0):.0f} (unanchored {a.get('objective_unanchored', 0):.0f})",
             ),
             markup=False,
         )

@@ -8,7 +8,28 @@ from typing import Any
 import click
 from rich.console import Console
 
+from landalloc.cmd_map import redact_option
 from landalloc.console import lang_of, out_console, print_report, t
+from landalloc.db_out import db_out_option
+
+
+def _print_anchor(a: dict[str, Any], lang: str) -> None:
+    """What the anchoring kept, and where the causes are."""
+    if a.get("hold"):
+        zh = (
+            f"锚定于 {a['plan']}：改动 {a['changes']} 个项目（不锚定时 {a['changes_unanchored']} 个，"
+            f"减少 {a['avoided']} 个）；目标值 {a['objective']:.0f}（不锚定 {a['objective_unanchored']:.0f}）；"
+            "每处改动的原因见 changes.csv"
+        )
+        en = (
+            f"anchored on {a['plan']}: {a['changes']} projects changed ({a['changes_unanchored']} "
+            f"unanchored, {a['avoided']} avoided); objective {a['objective']:.0f} (unanchored "
+            f"{a['objective_unanchored']:.0f}); each change's cause in changes.csv"
+        )
+    else:
+        zh = f"与 {a['plan']} 相比改动 {a['changes']} 个项目，原因见 changes.csv"
+        en = f"{a['changes']} projects differ from {a['plan']}: causes in changes.csv"
+    out_console.print(t(lang, zh, en), markup=False)
 
 
 def _print_alternatives(alt: dict[str, Any], lang: str) -> None:
@@ -76,6 +97,24 @@ def register(app: click.Group) -> None:
         show_default=True,
         help="任意两个方案至少相差的项目落地数 / placements in which every two plans differ",
     )
+    @click.option(
+        "--anchor",
+        "anchor_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="锚定方案：在目标值不降低的前提下尽量少改动该结果目录的方案，并在 changes.csv 中"
+        "说明每处改动的原因 / a result folder to stay close to: the best plan that changes "
+        "least of it, each change with its cause in changes.csv",
+    )
+    @click.option(
+        "--anchor-tolerance",
+        type=click.FloatRange(min=0.0, max=1.0, max_open=True),
+        default=0.0,
+        show_default=True,
+        help="为保留锚定方案允许放弃的目标值比例 / share of the objective that may be given up "
+        "to keep more of the anchor plan",
+    )
+    @redact_option  # --redact: the redacted map and report too (landalloc.cmd_map)
+    @db_out_option  # --db-out postgresql://…: the result also into PostGIS (landalloc.db_out)
     @click.pass_context
     def solve_cmd(
         ctx: click.Context,
@@ -90,9 +129,14 @@ def register(app: click.Group) -> None:
         alternatives: int | None,
         tolerance: float,
         min_diff: int,
+        anchor_dir: Path | None,
+        anchor_tolerance: float,
     ) -> None:
         from landalloc.alternatives import AlternativesRequest
+        from landalloc.anchoring import AnchorRequest
         from landalloc.run import run
+
+        anchor = AnchorRequest(anchor_dir.resolve(), anchor_tolerance) if anchor_dir else None
 
         request = AlternativesRequest(alternatives, tolerance, min_diff) if alternatives else None
 
@@ -112,6 +156,7 @@ def register(app: click.Group) -> None:
                     "deterministic": deterministic,
                 },
                 alternatives=request,
+                anchor=anchor,
             )
         if result.warnings.warnings:
             print_report(result.warnings, lang)
@@ -149,3 +194,5 @@ def register(app: click.Group) -> None:
         )
         if "alternatives" in s:
             _print_alternatives(s["alternatives"], lang)
+        if "anchor" in s:
+            _print_anchor(s["anchor"], lang)

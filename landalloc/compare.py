@@ -8,7 +8,7 @@ what changed. Each scenario's result folder is also copied to ``OUT/<scenario fi
 Files written into ``OUT``: ``kpi_table.csv`` (one row per KPI, one column per scenario),
 ``differences.csv`` (projects moved, lost or gained against the first scenario, with the reason
 from ``unassigned.csv`` of the scenario where the project is unplaced), ``compare.xlsx`` (both, for
-forwarding) and, for exactly two scenarios, ``compare.html`` (the two-scenario map).
+forwarding) and ``compare.html`` (the comparison map, every scenario against the first).
 
 :func:`rerun` solves a result folder again as recorded and tells three outcomes apart (each has
 its exit code of ``landalloc rerun``, see :mod:`landalloc.cmd_scenario`): reproduced, placements
@@ -37,8 +37,9 @@ from landalloc.batch import effective_solver as effective_solver
 from landalloc.batch import input_hash as input_hash
 from landalloc.batch import plan_versions as plan_versions
 from landalloc.batch import solve_batch as solve_batch
+from landalloc.compare_tables import CAUSE_COLUMNS as CAUSE_COLUMNS
 from landalloc.compare_tables import DIFF_COLUMNS as DIFF_COLUMNS
-from landalloc.compare_tables import _write_csv
+from landalloc.compare_tables import _write_csv, cause_diff
 from landalloc.compare_tables import kpi_table as kpi_table
 from landalloc.compare_tables import placement_diff as placement_diff
 from landalloc.compare_tables import write_compare_xlsx as write_compare_xlsx
@@ -48,23 +49,27 @@ from landalloc.reproduce import rerun as rerun
 from landalloc.scenario import tables_as_run
 
 
-def _compare_map_html(runs: Sequence[ScenarioRun], lang: str) -> str | None:
-    """The two-scenario map, rendered in memory (``None`` without the maps package)."""
+def _compare_map_html(
+    runs: Sequence[ScenarioRun], lang: str, *, redact: bool = False
+) -> str | None:
+    """The comparison map of two or more scenarios, rendered in memory: one large map, the
+    first scenario the base, every scenario a switchable layer (``None`` without the maps
+    package). ``redact``: the redacted export (:mod:`maps.redact`)."""
     try:
         from maps.render import render_compare_map
         from maps.result_dir import read_result_dir
     except ImportError:  # pragma: no cover - the maps package is optional here
         return None
-    left, data, _ = read_result_dir(runs[0].folder)
-    right, right_data, _ = read_result_dir(runs[1].folder)
-    # the data as the runs saw them (with their what-ifs); the right run's added carriers too
-    tables = tables_as_run(runs[0].folder, data, also=[(runs[1].folder, right_data)])
+    read = [read_result_dir(r.folder) for r in runs]
+    # the data as the runs saw them (with their what-ifs); the other runs' added carriers too
+    also = [(r.folder, data) for r, (_, data, _) in zip(runs[1:], read[1:], strict=True)]
+    tables = tables_as_run(runs[0].folder, read[0][1], also=also)
     return render_compare_map(
         tables,
-        left,
-        right,
-        title=f"{runs[0].name} ↔ {runs[1].name}",
+        *(res for res, _, _ in read),
+        title=" ↔ ".join(r.name for r in runs),
         lang=lang,
+        redact=redact,
     )
 
 
@@ -88,11 +93,13 @@ def compare(
     address: str | None = None,
     on_event: ProgressHook | None = None,
     with_map: bool = True,
+    anchor: bool = True,
 ) -> CompareResult:
     """Solve a batch of scenarios and write the comparison into ``out``.
 
-    The first scenario is the reference of the differences. See :func:`solve_batch` for the
-    parameters and errors.
+    The first scenario is the reference of the differences. Every other scenario is re-planned
+    close to its plan (``anchor``; else solved on its own), and each changed project gets its
+    cause (:mod:`optimizer.causes`). See :func:`solve_batch` for the parameters and errors.
     """
     runs = solve_batch(
         paths,
@@ -102,16 +109,14 @@ def compare(
         processes=processes,
         address=address,
         on_event=on_event,
+        anchor=anchor,
     )
     names = _unique([r.name for r in runs])
     kt = kpi_table([r.folder for r in runs], names, lang)
-    diffs = [
-        placement_diff(names[0], runs[0].folder, names[i], runs[i].folder, lang)
-        for i in range(1, len(runs))
-    ]
-    diff = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame(columns=DIFF_COLUMNS)
+    diffs = [cause_diff(names[0], names[i], runs[i].folder, lang) for i in range(1, len(runs))]
+    diff = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame(columns=CAUSE_COLUMNS)
     # render the map before writing anything: a map that fails leaves no partial comparison
-    html = _compare_map_html(runs, lang) if with_map and len(runs) == 2 else None
+    html = _compare_map_html(runs, lang) if with_map and len(runs) >= 2 else None
     files = [out / "kpi_table.csv", out / "differences.csv", out / "compare.xlsx"]
     _write_csv(kt, files[0])
     _write_csv(diff, files[1])

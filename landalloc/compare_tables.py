@@ -38,6 +38,19 @@ DIFF_COLUMNS = [
 
 _CHANGE_ZH = {"moved": "调整载体", "lost": "未落地", "gained": "新增落地"}
 
+#: The differences of ``compare``: each changed project with its cause (``changes.csv``).
+CAUSE_COLUMNS = [
+    "scenario",
+    "reference",
+    "project_id",
+    "name",
+    "change",
+    "before",
+    "after",
+    "cause_code",
+    "cause",
+]
+
 
 def _read_csv(path: Path) -> pd.DataFrame:
     """A result CSV, its text columns as the data had them (see :mod:`geodata.textsafe`)."""
@@ -188,6 +201,7 @@ def _folder_kpis(folder: Path, zones: dict[str, str], lang: str) -> list[tuple[s
         "negotiating projects placed",
         int(a.loc[a["stage"] == "negotiating", "project_id"].nunique()) if len(a) else 0,
     )
+    out.extend(_anchor_kpis(s.get("anchor") or {}))
     for q in k.get("quota", []):
         y, z = q["year"], q["zone"]
         zname = zones.get(z) or code_label("zone", z, lang)
@@ -204,6 +218,30 @@ def _folder_kpis(folder: Path, zones: dict[str, str], lang: str) -> list[tuple[s
             q["quota_mu"],
         )
     return out
+
+
+def _anchor_kpis(anchor: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    """The rows of a result solved against a reference: changes, and what anchoring avoided."""
+    return [
+        (
+            "anchor_changes",
+            "相对基准情景改动的项目(个)",
+            "projects changed from the reference",
+            anchor.get("changes"),
+        ),
+        (
+            "anchor_avoided",
+            "锚定基准方案减少的改动(个)",
+            "changes avoided by anchoring on the reference",
+            anchor.get("avoided"),
+        ),
+        (
+            "objective_unanchored",
+            "不锚定时的目标值(分)",
+            "objective without anchoring (points)",
+            _num(anchor.get("objective_unanchored")),
+        ),
+    ]
 
 
 def _placements(a: pd.DataFrame) -> dict[str, str]:
@@ -282,6 +320,27 @@ def placement_diff(
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
 
 
+def cause_diff(ref_name: str, name: str, folder: Path, lang: str = "zh") -> pd.DataFrame:
+    """The changes of a result solved against a reference (its ``changes.csv``), each with its
+    cause, as rows of :data:`CAUSE_COLUMNS` (``change`` and ``cause`` in ``lang``)."""
+    zh = lang == "zh"
+    c = _read_csv(folder / "changes.csv")
+    out = pd.DataFrame(
+        {
+            "scenario": name,
+            "reference": ref_name,
+            "project_id": c["project_id"],
+            "name": c["name"],
+            "change": [_CHANGE_ZH[x] if zh else x for x in c["change"]],
+            "before": c["before"],
+            "after": c["after"],
+            "cause_code": c["cause_code"],
+            "cause": c["cause" if zh else "cause_en"],
+        }
+    )
+    return out[CAUSE_COLUMNS]
+
+
 _DIFF_HEADERS_ZH = {
     "scenario": "情景",
     "reference": "基准情景",
@@ -292,6 +351,8 @@ _DIFF_HEADERS_ZH = {
     "after": "本情景载体(编号@年份)",
     "reason_code": "原因代码",
     "reason": "未落地原因",
+    "cause_code": "原因代码",
+    "cause": "原因",
 }
 
 

@@ -253,8 +253,12 @@ def write_report(
     *,
     greedy: dict[str, Any] | None = None,
     names: Names | None = None,
+    schedule: pd.DataFrame | None = None,
 ) -> None:
     """Write the forwarding report (the caller makes the write atomic).
+
+    ``schedule`` (headers and names already in ``lang``,
+    :func:`landalloc.readiness_schedule.report_sheet`) is the last sheet, 倒排工期, with a filter.
 
     With ``greedy`` (the KPIs of the greedy placement) the first sheet has a third column, so
     readers see what optimisation adds. ``names`` (the data's zone and cluster names in
@@ -294,4 +298,7 @@ def write_report(
     _sheet(wb, "用地指标" if zh else "quota use", named_columns(quotas, lang, names), lang)
     if readiness is not None:
         _sheet(wb, "开工条件" if zh else "readiness", named_columns(readiness, lang, names), lang)
+    if schedule is not None:
+        add_table_sheet(wb, "倒排工期" if zh else "schedule", schedule, lang)
+        wb.worksheets[-1].auto_filter.ref = wb.worksheets[-1].dimensions
     wb.save(path)

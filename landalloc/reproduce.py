@@ -93,9 +93,9 @@ def rerun(result_dir: Path, out: Path, *, lang: str = "zh", overwrite: bool = Fa
     _check_folder(result_dir, out, report)
     summary = json.loads(summ.read_text(encoding="utf-8"))
     s = load_scenario(scen)
-    data = s.data_path(scen)
+    data = s.data_source(scen)  # a file, or a postgresql:// URL (hashed by content)
     recorded = summary.get("data_sha256")
-    if not data.exists():
+    if isinstance(data, Path) and not data.exists():
         report.error(
             "no_file",
             f"找不到当时使用的数据文件 {data}",

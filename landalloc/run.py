@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from geodata.instance import Instance
+from geodata.postgis_url import db_url
 from geodata.report import DataError, Report
 from geodata.store import Tables, build_instance, load
 from landalloc import __version__
@@ -26,7 +27,9 @@ from landalloc.alternatives import (
     alternative_plans,
     write_alternatives,
 )
+from landalloc.anchoring import AnchorRequest, anchor_solution
 from landalloc.outdir import OutputLock, check_target, clean_stale, replacing
+from landalloc.readiness_schedule import report_sheet
 from landalloc.report_xlsx import Names, write_report
 from landalloc.scenario import (
     Scenario,
@@ -41,6 +44,7 @@ from optimizer.explain import unassigned_table
 from optimizer.kpis import assignments_table, kpis, quota_table
 from optimizer.problem import Problem
 from optimizer.readiness import RuleSet, load_rules
+from optimizer.readiness.slip import slip_tables
 from optimizer.settings import SolverSettings, Weights
 from optimizer.solution import Solution
 from optimizer.verify import verify
@@ -66,12 +70,19 @@ class RunResult:
     warnings: Report = field(default_factory=Report)
     #: Plans B, C, … of ``--alternatives`` (:mod:`landalloc.alternatives`); plan A is this one.
     alternatives: list[AltPlan] = field(default_factory=list)
+    #: With an anchor: the changes from the reference plan and their causes (``changes.csv``).
+    changes: pd.DataFrame | None = None
 
 
-def file_hash(path: Path) -> str:
-    """SHA-256 of a file."""
+def file_hash(path: Path | str) -> str:
+    """SHA-256 of a file, or of a PostGIS schema's tables (:func:`geodata.postgis.fingerprint`)."""
+    url = db_url(path)
+    if url is not None:
+        from geodata.postgis import fingerprint
+
+        return fingerprint(url)
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    with Path(path).open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -94,7 +105,7 @@ def prepare(
     *,
     solver_overrides: dict[str, Any] | None = None,
     strict: bool = False,
-) -> tuple[Scenario, Problem, SolverSettings, Instance, Tables, RuleSet, Path, Report]:
+) -> tuple[Scenario, Problem, SolverSettings, Instance, Tables, RuleSet, Path | str, Report]:
     """Load a scenario and its data, check them together, and build the problem.
 
     The last element is the warnings of the data and the scenario (with ``strict`` they block
@@ -103,7 +114,7 @@ def prepare(
     """
     report = Report()
     s = load_scenario(scenario_path, report)  # its warnings (e.g. read as GB18030) go to report
-    data = s.data_path(scenario_path)
+    data = s.data_source(scenario_path)  # a file, or a postgresql:// URL
     try:
         inst, tables, data_report = load(data, strict=strict)
     except DataError as exc:  # show the scenario's warnings (e.g. its encoding) with the errors
@@ -119,6 +130,10 @@ def prepare(
         warnings.add(w)
     if changed is not None:  # what-if: solve (and verify) on the changed copy of the data
         tables = changed
+        inst = build_instance(tables)
+    if s.readiness_slip:  # what-if: readiness dates moved (optimizer.readiness.slip)
+        slips = [x.model_dump() for x in s.readiness_slip]
+        tables = slip_tables(tables, rules, slips, str(scenario_path))
         inst = build_instance(tables)
     sv = s.solver.model_dump()
     sv.update({k: v for k, v in (solver_overrides or {}).items() if v is not None})
@@ -219,12 +234,20 @@ def solve_scenario(
     solver_overrides: dict[str, Any] | None = None,
     strict: bool = False,
     alternatives: AlternativesRequest | None = None,
+    anchor: AnchorRequest | None = None,
 ) -> RunResult:
-    """Solve, verify and explain (and the alternatives when asked); nothing is written."""
+    """Solve, verify and explain (and the alternatives when asked); nothing is written.
+    ``anchor`` (default: the scenario's ``anchor`` section) re-plans close to a reference plan."""
     s, problem, settings, inst, tables, rules, data, warnings = prepare(
         scenario_path, solver_overrides=solver_overrides, strict=strict
     )
     sol = problem.solve(settings)
+    anchor = anchor or anchor_request(s, scenario_path)
+    zones_zh, zones_en = Names.of(tables, "zh").zones, Names.of(tables, "en").zones
+    zone_pairs = {z: (zones_zh[z], zones_en.get(z, z)) for z in zones_zh}
+    changes, anchored = None, None
+    if anchor is not None:
+        sol, changes, anchored = anchor_solution(problem, settings, sol, inst, anchor, zone_pairs)
     assign = assignments_table(inst, sol, rules, lang)
     violations = verify(
         tables.parcels,
@@ -236,10 +259,7 @@ def solve_scenario(
     if violations:
         raise VerificationError(violations)
     # the reasons name the zones (by the data's zones layer), in both languages
-    zones_zh, zones_en = Names.of(tables, "zh").zones, Names.of(tables, "en").zones
-    unassigned = unassigned_table(
-        inst, sol, {z: (zones_zh[z], zones_en.get(z, z)) for z in zones_zh}
-    )
+    unassigned = unassigned_table(inst, sol, zone_pairs, _counterfactuals(problem, sol, settings))
     quota = quota_table(inst, sol)
     k = kpis(inst, sol, s.name)
     # the same KPIs for the greedy placement (projects by priority, best candidate each): what
@@ -279,10 +299,31 @@ def solve_scenario(
         "created": dt.datetime.now().isoformat(timespec="seconds"),
     }
     summary["warnings"] = [w.text(lang) for w in warnings.warnings]
+    if anchored is not None:
+        summary["anchor"] = anchored
     result = RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
+    result.changes = changes
     if alternatives is not None and alternatives.k > 1:
         _add_alternatives(result, problem, settings, alternatives, lang)
     return result
+
+
+def _counterfactuals(problem: Problem, sol: Solution, settings: SolverSettings) -> dict[str, Any]:
+    """What placing each unplaced project that has candidates would cost (within 20 % of the
+    time limit, :mod:`optimizer.counterfactual`)."""
+    from optimizer.counterfactual import counterfactuals
+
+    placed = sol.placed()
+    todo = [p for p, idx in sol.cands.by_project.items() if idx and p not in placed]
+    return dict(counterfactuals(problem, sol, todo, settings))
+
+
+def anchor_request(s: Scenario, scenario_path: Path) -> AnchorRequest | None:
+    """The scenario's ``anchor`` section as a request (``None`` without one)."""
+    if s.anchor is None:
+        return None
+    a = s.anchor
+    return AnchorRequest(a.plan_path(scenario_path), a.tolerance, a.hold)
 
 
 def _add_alternatives(
@@ -346,11 +387,16 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def run_inputs(scenario_path: Path) -> list[Path]:
-    """The files a solve reads: the scenario and, when it names one that parses, its data."""
+def run_inputs(scenario_path: Path, anchor: AnchorRequest | None = None) -> list[Path]:
+    """The files a solve reads: the scenario and, when it names one that parses, its data and
+    its anchor's reference folder (``anchor``: the one given instead)."""
     inputs = [scenario_path]
     with contextlib.suppress(DataError, OSError):
-        inputs.append(load_scenario(scenario_path).data_path(scenario_path))
+        s = load_scenario(scenario_path)
+        inputs.append(s.data_path(scenario_path))
+        request = anchor or anchor_request(s, scenario_path)
+        if request is not None:
+            inputs.append(request.plan)
     return inputs
 
 
@@ -408,6 +454,8 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
     safe(result.assignments).to_csv(d / "assignments.csv", index=False, encoding="utf-8-sig")
     safe(result.unassigned).to_csv(d / "unassigned.csv", index=False, encoding="utf-8-sig")
     safe(result.quota).to_csv(d / "quota_use.csv", index=False, encoding="utf-8-sig")
+    if result.changes is not None:
+        safe(result.changes).to_csv(d / "changes.csv", index=False, encoding="utf-8-sig")
     ready = _readiness_rows(result)
     safe(ready).to_csv(d / "readiness_projects.csv", index=False, encoding="utf-8-sig")
     parcels = _parcel_readiness(result, lang)
@@ -419,7 +467,11 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
     (d / "scenario.yaml").write_text(
         f"# scenario as run ({scenario_path}), data sha256 {result.summary['data_sha256']}\n"
         + yaml.safe_dump(
-            {**result.scenario.model_dump(mode="json"), "data": result.summary["data"]},
+            {
+                **result.scenario.model_dump(mode="json"),
+                "data": result.summary["data"],
+                **_as_run_anchor(result),
+            },
             allow_unicode=True,
             sort_keys=False,
         ),
@@ -429,18 +481,27 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
         d / "report.xlsx",
         result.kpis,
         result.assignments,
-        result.unassigned,
+        result.unassigned.drop(columns=["facts"], errors="ignore"),
         result.quota,
         ready,
         result.summary,
         lang,
         greedy=result.summary.get("greedy_kpis"),
         names=Names.of(result.tables, lang),
+        schedule=report_sheet(result, _run_date(result), lang),  # 倒排工期 as of the run date
     )
     _write_gpkg(result, d / "result.gpkg")
     _write_map(result, d / "map.html", lang)
     if result.alternatives or "alternatives" in result.summary:
         write_alternatives(result.solution, result.kpis, result.alternatives, d, lang)
+
+
+def _as_run_anchor(result: RunResult) -> dict[str, Any]:
+    """The anchor the run used (absolute folder), for the scenario as run."""
+    a = result.summary.get("anchor")
+    if not a:
+        return {}
+    return {"anchor": {"plan": a["plan"], "tolerance": a["tolerance"], "hold": a["hold"]}}
 
 
 def _write_gpkg(result: RunResult, path: Path) -> None:
@@ -494,14 +555,16 @@ def run(
     solver_overrides: dict[str, Any] | None = None,
     strict: bool = False,
     alternatives: AlternativesRequest | None = None,
+    anchor: AnchorRequest | None = None,
 ) -> RunResult:
     """Solve a scenario and write its result folder (``strict``: warnings block the run;
-    ``alternatives``: also the plans of :mod:`landalloc.alternatives`).
+    ``alternatives``: also the plans of :mod:`landalloc.alternatives`; ``anchor``: re-plan
+    close to a reference result folder, by default the scenario's ``anchor``).
 
     The output place is checked before any data is loaded and locked until the result is in
     place; an interrupt (``KeyboardInterrupt``) leaves what was there untouched.
     """
-    inputs = run_inputs(scenario_path)
+    inputs = run_inputs(scenario_path, anchor)
     check_target(out, inputs=inputs, overwrite=overwrite)
     with OutputLock(out):
         clean_stale(out)
@@ -513,6 +576,7 @@ def run(
             solver_overrides=solver_overrides,
             strict=strict,
             alternatives=alternatives,
+            anchor=anchor,
         )
         result.summary["total_seconds"] = round(time.perf_counter() - t0, 3)
         _write_locked(result, scenario_path, out, lang)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from geodata.geometry import AREA_TOLERANCE as AREA_TOLERANCE
 from geodata.inputs import (
@@ -25,6 +25,7 @@ from geodata.inputs import (
     load_yaml,
     read_small_file,
 )
+from geodata.postgis_url import db_url, not_a_file, refuse_password
 from geodata.report import DataError, Report
 from geodata.schema import normalise_id
 from geodata.store import Tables, validate
@@ -114,6 +115,31 @@ class Rezone(_Strict):
     )
 
 
+class ReadinessSlip(_Strict):
+    """A what-if slip of readiness dates (:mod:`optimizer.readiness.slip`): every scheduled
+    date of one department's preconditions, or of one precondition, moved by ``months``."""
+
+    department: str | None = Field(None, description="owning department (name as in the rules)")
+    precondition: str | None = Field(None, description="precondition key, e.g. power")
+    zone: str | None = Field(None, description="only the parcels of this zone")
+    months: int = Field(ge=-120, le=120, description="months later (negative: earlier)")
+
+
+class AnchorSection(_Strict):
+    """A reference plan to stay close to (see :mod:`landalloc.anchoring`)."""
+
+    plan: str = Field(description="a result folder of landalloc solve, relative to this file")
+    tolerance: float = Field(
+        0.0, ge=0, lt=1, description="share of the best objective that may be given up"
+    )
+    hold: bool = Field(True, description="anchor the plan (false: only list the changes)")
+
+    def plan_path(self, scenario_file: Path) -> Path:
+        """The reference folder, relative to the scenario file."""
+        p = Path(self.plan)
+        return p if p.is_absolute() else (scenario_file.parent / p).resolve()
+
+
 class Scenario(_Strict):
     """A scenario file.
 
@@ -150,6 +176,9 @@ class Scenario(_Strict):
     pins: dict[str, str] = Field(default_factory=dict, description="project_id → carrier_id")
     withheld: list[str] = Field(default_factory=list, description="carriers not to supply")
     readiness: dict[str, Any] = Field(default_factory=dict, description="readiness overrides")
+    readiness_slip: list[ReadinessSlip] = Field(
+        default_factory=list, description="what-if: readiness dates moved by months"
+    )
     rezone: list[Rezone] = Field(default_factory=list, description="what-if re-zoning")
     extra_projects: list[dict[str, Any]] = Field(
         default_factory=list, description="what-if projects (columns of the projects layer)"
@@ -159,11 +188,30 @@ class Scenario(_Strict):
         description="what-if parcels (columns of the parcels layer plus wkt [crs] or lonlat)",
     )
     solver: SolverSection = Field(default_factory=SolverSection)  # type: ignore[arg-type]
+    anchor: AnchorSection | None = Field(None, description="a reference plan to stay close to")
+
+    @field_validator("readiness_slip", mode="before")
+    @classmethod
+    def _one_slip(cls, value: Any) -> Any:
+        """One slip may be written as a mapping instead of a list of one."""
+        return [value] if isinstance(value, dict) else value
 
     def data_path(self, scenario_file: Path) -> Path:
-        """The data file, relative to the scenario file."""
+        """The data file, relative to the scenario file.
+
+        Raises :class:`DataError` when ``data`` is a database (a command that needs a file:
+        see :meth:`data_source` for the commands that read either).
+        """
+        if db_url(self.data) is not None:
+            raise not_a_file(self.data, str(scenario_file))
         p = Path(self.data)
         return p if p.is_absolute() else (scenario_file.parent / p).resolve()
+
+    def data_source(self, scenario_file: Path) -> Path | str:
+        """The data: a file relative to the scenario file, or a ``postgresql://`` URL as written
+        (:mod:`geodata.postgis`)."""
+        url = db_url(self.data)
+        return url if url is not None else self.data_path(scenario_file)
 
 
 class _Loader(LimitedLoader):
@@ -315,6 +363,8 @@ def load_scenario(path: str | Path, report: Report | None = None) -> Scenario:
             "bad_yaml", "情景文件应为键值映射", "a scenario file must be a mapping", **where
         )
         raise DataError(found)
+    safe = refuse_password(raw.get("data"), found, row=_line_of(node, ("data",)), **where)
+    raw = raw if safe is None else {**raw, "data": safe}  # the password never shown
     scenario = _validated(raw, node, found, where)
     found.raise_if_errors()
     assert scenario is not None
@@ -492,10 +542,10 @@ def tables_as_run(
         what-if changes do not apply to the data (each problem names ``scenario.yaml``, the key
         and the line).
     """
-    data: dict[Path, Tables] = {}  # validated once per data file
+    data: dict[Path | str, Tables] = {}  # validated once per data file (or database)
 
     def as_run(folder: str | Path, path: str | Path) -> Tables:
-        key = Path(path).resolve()
+        key: Path | str = db_url(path) or Path(path).resolve()
         if key not in data:
             found, report = validate(key)
             report.raise_if_errors()

@@ -66,10 +66,14 @@ def _own(name: str) -> str:
     return resources.files("maps").joinpath("assets", name).read_text(encoding="utf-8")
 
 
+#: landalloc's scripts, in load order: the panels, then the map script that uses them.
+OWN_SCRIPTS = ("landalloc_panels.js", "landalloc_map.js")
+
+
 @functools.cache
 def own_js() -> str:
-    """landalloc's map script (legend, KPI panel, filters, popups)."""
-    return _guard(_own("landalloc_map.js"), "script")
+    """landalloc's map scripts (panels and legend, layers, filters, popups), in load order."""
+    return "\n".join(_guard(_own(name), "script") for name in OWN_SCRIPTS)
 
 
 @functools.cache

@@ -12,7 +12,8 @@ index of its cluster, a placement's ``project`` the index of its project; ``prow
 hold, per parcel/factory (in the order of the geometry), the placements on it, and ``pready``
 the parcel's readiness record or ``0``. A result with alternative plans also has ``plans``:
 per plan its label and its own ``clusters``, ``usedClusters``, ``projects``, ``prow``, ``frow``
-and ``years``, encoded like the scenario's (plan A's are the scenario's own).
+and ``years``, encoded like the scenario's; plan A's (a comparison's base) are the scenario's own,
+so that plan carries only ``same: true``.
 """
 
 from __future__ import annotations
@@ -110,6 +111,8 @@ def encode_result(payload: Mapping[str, Any]) -> dict[str, Any]:
                 "prow": [rows(PLACEMENT, on) for on in p["prow"]],
                 "frow": [rows(PLACEMENT, on) for on in p["frow"]],
             }
+            if not p.get("same")
+            else dict(p)  # the payload's own placements, sent once
             for p in payload["plans"]
         ]
     return out

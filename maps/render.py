@@ -7,8 +7,11 @@ projected to WGS84 for display, rounded and delta-encoded (:mod:`maps.geom`); pa
 on a canvas.
 
 The page is built in parts: the geometry payload (:mod:`maps.geo_payload`), each scenario's
-result payload (:mod:`maps.result_payload`), their keyed records (:mod:`maps.payload`) and the
-page around them (:mod:`maps.page`); the public names of those modules are importable from here.
+result payload (:mod:`maps.result_payload`), their keyed records (:mod:`maps.payload`), the
+comparison's changes and KPI table (:mod:`maps.compare_payload`), the redaction
+(:mod:`maps.redact`) and the page around them (:mod:`maps.page`); the public names of those
+modules are importable from here. In the page, the panels sit in two columns beside the data
+(``landalloc_panels.js``) and the map script draws the layers (``landalloc_map.js``).
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import pandas as pd
 
 from geodata.report import DataError, Report
 from geodata.store import Tables, atomic_path
+from maps.compare_payload import compare_section
 from maps.geo_payload import _geo_payload
-from maps.i18n import texts, tr
+from maps.i18n import cluster_names, texts, tr
 from maps.offline import TileSpec, tile_specs
 from maps.page import _page
 from maps.payload import _fmt, _text
+from maps.redact import Redaction, redaction
 from maps.result_payload import ASSIGNMENT_REQUIRED as ASSIGNMENT_REQUIRED
 from maps.result_payload import MAX_UNASSIGNED_LISTED as MAX_UNASSIGNED_LISTED
 from maps.result_payload import PALETTE as PALETTE
@@ -68,6 +73,7 @@ def render_result_map(
     shift_gcj02: bool = False,
     date: str | None = None,
     plans: Sequence[tuple[str, ResultTables]] = (),
+    redact: bool = False,
 ) -> str:
     """Render the result map of one scenario as a self-contained HTML page.
 
@@ -75,26 +81,25 @@ def render_result_map(
     ----------
     tables
         The data layers (parcels, factories, zones, clusters) in the working projected CRS.
-    assignments, unassigned
-        The solver's result tables (see :data:`ASSIGNMENT_COLUMNS`, :data:`UNASSIGNED_COLUMNS`).
-    kpis
-        The KPI dictionary (``scenario``, ``investment_yi``, ``quota``, …).
+    assignments, unassigned, kpis
+        The solver's result tables (see :data:`ASSIGNMENT_COLUMNS`, :data:`UNASSIGNED_COLUMNS`)
+        and the KPI dictionary (``scenario``, ``investment_yi``, ``quota``, …).
     readiness
-        Optional per-parcel readiness for the readiness layer.
+        Optional per-parcel readiness for the readiness outlines.
     title, subtitle
         Shown at the top of the map (escaped).
-    basemap
-        ``none`` (default), ``osm``, ``tianditu`` or ``gaode``.
+    basemap, tianditu_key, shift_gcj02
+        ``none`` (default), ``osm``, ``tianditu`` (with its key) or ``gaode`` (with the explicit
+        consent to shift a display copy to GCJ-02).
     lang
         ``zh`` (default) or ``en``.
-    tianditu_key
-        Key for the 天地图 basemap.
-    shift_gcj02
-        Explicit consent to shift a display copy to GCJ-02 (required with ``gaode``).
     date
         The date shown under the title (today by default).
     plans
         Alternative plans ``(label, tables)``, B first: radio layers 方案A (shown), 方案B, ….
+    redact
+        The redacted export (:mod:`maps.redact`): projects in negotiation shown only as cluster
+        and size band, no companies, the page marked 内部资料.
 
     Returns
     -------
@@ -116,27 +121,36 @@ def render_result_map(
         kpis=kpis,
         readiness=readiness,
     )
+    masks = _redaction(tables, [res, *(r for _, r in plans)], lang) if redact else None
+    common: dict[str, Any] = {"tables": tables, "geo": geo, "lang": lang, "report": report}
+    common["date"] = dateline
     payload = _result_payload(
-        tables,
-        geo,
-        res,
-        title=title,
-        subtitle=subtitle,
-        date=dateline,
-        tiles=tiles,
-        notice=notice,
-        lang=lang,
-        report=report,
-    )
-    common = {"tables": tables, "geo": geo, "lang": lang, "report": report, "date": dateline}
-    _add_plans(payload, res, plans, common, tiles=tiles, notice=notice)
+        **common, res=res, title=title, subtitle=subtitle, tiles=tiles, notice=notice,
+        redaction=masks,
+    )  # fmt: skip
+    _add_plans(payload, res, plans, common, tiles=tiles, notice=notice, redaction=masks)
     if report.errors:
         raise DataError(report)
+    payload["redacted"] = redact
     return _page(title, geo.payload, [payload])
+
+
+def _redaction(tables: Tables, results: Sequence[ResultTables], lang: str) -> Redaction:
+    """The redaction covering every project of ``results`` and of the data."""
+    frames = [f for r in results for f in (r.assignments, r.unassigned)]
+    return redaction(frames, cluster_names(tables, lang), lang, projects=tables.projects)
 
 
 #: The parts of a result payload that change from plan to plan (``payload["plans"]``).
 PLAN_KEYS = ("clusters", "usedClusters", "projects", "prow", "frow", "years")
+
+
+def _plan(label: str, payload: dict[str, Any], same: bool) -> dict[str, Any]:
+    """One plan of ``payload["plans"]``: its label and placements, or (``same``) only a mark
+    that they are the payload's own (sent once)."""
+    if same:
+        return {"label": label, "same": True}
+    return {"label": label, **{k: payload[k] for k in PLAN_KEYS}}
 
 
 def _plan_label(label: str, lang: str) -> str:
@@ -162,9 +176,7 @@ def _add_plans(
         if common["report"].errors:
             return
         every.append((label, res, p))
-    payload["plans"] = [
-        {"label": _plan_label(label, lang), **{k: p[k] for k in PLAN_KEYS}} for label, _, p in every
-    ]
+    payload["plans"] = [_plan(_plan_label(label, lang), p, p is payload) for label, _, p in every]
     yi = texts(lang)["yi"]
     rows = [
         {
@@ -182,9 +194,8 @@ def _add_plans(
 
 def render_compare_map(
     tables: Tables,
-    left: ResultTables,
-    right: ResultTables,
-    *,
+    base: ResultTables,
+    *scenarios: ResultTables,
     title: str = "",
     subtitle: str = "",
     basemap: str = "none",
@@ -192,55 +203,59 @@ def render_compare_map(
     tianditu_key: str | None = None,
     shift_gcj02: bool = False,
     date: str | None = None,
+    redact: bool = False,
 ) -> str:
-    """Render two scenarios side by side (views kept in step) in one self-contained page.
+    """Render a comparison of scenarios as one large map in one self-contained page.
 
-    Parameters are those of :func:`render_result_map`; ``left`` and ``right`` carry each
-    scenario's tables and name. Each half has its own title (the scenario name), KPI panel,
-    legend and filters; the geometry is embedded once.
+    Each scenario is a switchable layer (the base first; the second scenario is shown when the
+    page opens); the parcels whose placements changed against the base are highlighted (lost,
+    gained, moved, each in its own style) and one KPI table gives the base, the scenario shown
+    and the difference (Δ). Parameters are those of :func:`render_result_map`; ``base`` and
+    ``scenarios`` carry each scenario's tables and name.
+
+    Raises
+    ------
+    DataError
+        When a result does not fit the data, or no scenario is given beside the base.
     """
+    if not scenarios:
+        raise ValueError("a comparison needs a base and at least one other scenario")
     tiles, notice, dateline = _common(basemap, lang, tianditu_key, shift_gcj02, date)
     report = Report()
     geo = _geo_payload(tables, lang=lang, shift_gcj02=shift_gcj02)
+    runs = [base, *scenarios]
+    masks = _redaction(tables, runs, lang) if redact else None
+    common: dict[str, Any] = {"tables": tables, "geo": geo, "lang": lang, "report": report}
+    common["date"] = dateline
     payloads = []
-    for side, res in (
-        ("（左）" if lang == "zh" else " (left)", left),
-        ("（右）" if lang == "zh" else " (right)", right),
-    ):
+    for i, res in enumerate(runs):
         name = _text(res.name) or _text(res.kpis.get("scenario"))
-        payloads.append(
-            _result_payload(
-                tables,
-                geo,
-                res,
-                title=name or (title + side),
-                subtitle=title if name else subtitle,
-                date=dateline,
-                tiles=tiles,
-                notice=notice,
-                lang=lang,
-                report=report,
-                label=side.strip(),
-            )
+        p = _result_payload(
+            **common,
+            res=res,
+            title=title or name,
+            subtitle=subtitle,
+            tiles=tiles,
+            notice=notice,
+            label=f"[{i + 1}]",
+            redaction=masks,
         )
-    if report.errors:
-        raise DataError(report)
-    changed = _changed_parcels(payloads[0], payloads[1])
-    label = tr(lang, "两方案安排不同的地块", "Parcels that differ")
-    for p in payloads:
-        p["changed"] = changed
-        p["kpi"][0]["rows"].append({"label": label, "value": f"{sum(changed):,}"})
-    page_title = title or " | ".join(p["scenario"] for p in payloads)
-    return _page(page_title, geo.payload, payloads)
-
-
-def _changed_parcels(a: dict[str, Any], b: dict[str, Any]) -> list[int]:
-    """1 for each parcel whose placed projects differ between two payloads, else 0."""
-
-    def ids(p: dict[str, Any]) -> list[frozenset[str]]:
-        return [frozenset(p["projects"][r["project"]]["id"] for r in on) for on in p["prow"]]
-
-    return [int(x != y) for x, y in zip(ids(a), ids(b), strict=True)]
+        if report.errors:
+            raise DataError(report)
+        payloads.append(p)
+    names = [p["scenario"] or f"{i + 1}" for i, p in enumerate(payloads)]
+    page_title = title or " ↔ ".join(names)
+    payload = payloads[0]
+    payload["title"] = page_title
+    payload["dateline"] = dateline  # the scenarios are named in the switcher
+    payload["plans"] = [
+        _plan(n, p, i == 0) for i, (n, p) in enumerate(zip(names, payloads, strict=True))
+    ]
+    payload["compare"] = compare_section(payloads, [r.kpis for r in runs], lang)
+    payload["compare"]["names"] = names
+    payload["kpi"] = []
+    payload["redacted"] = redact
+    return _page(page_title, geo.payload, [payload])
 
 
 def write_map(html_text: str, path: str | Path) -> Path:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from geodata.postgis_url import db_url
 from geodata.report import DataError, Report
 from geodata.schema import UNASSIGNED_COLUMNS
 from geodata.store import Tables, validate
@@ -96,6 +97,7 @@ def read_result_dir(result_dir: str | Path) -> tuple[ResultTables, Path, dict[st
     summary = _summary(spath, report)
     data = summary.get("data")
     data_path = Path(str(data)) if data else None
+    in_db = bool(data) and db_url(str(data)) is not None  # a postgresql:// URL, not a file
     if summary and data_path is None:
         report.error(
             "no_data_path",
@@ -104,9 +106,9 @@ def read_result_dir(result_dir: str | Path) -> tuple[ResultTables, Path, dict[st
             file=str(spath),
             column="data",
         )
-    elif data_path is not None and not data_path.is_absolute():
+    elif data_path is not None and not in_db and not data_path.is_absolute():
         data_path = (d / data_path).resolve()
-    if data_path is not None and not data_path.exists():
+    if data_path is not None and not in_db and not data_path.exists():
         report.error(
             "no_file",
             f"summary.json 记录的数据文件 {data_path} 不存在",

@@ -8,7 +8,6 @@ kind or readiness status is an error naming the table and row. Records are keyed
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,27 +22,33 @@ from maps.geo_payload import _Geo, _zone_names
 from maps.i18n import STAGES, texts, tr
 from maps.offline import TileSpec
 from maps.payload import _fmt, _int, _num, _pct, _text
+from maps.redact import Redaction
 
 #: Columns an assignments table must have; the others of the contract default to blank.
 ASSIGNMENT_REQUIRED = ("project_id", "carrier_kind", "carrier_id")
 READINESS_COLUMNS = ("parcel_id", "status", "ready_date", "missing")
 READY_CODE = {"": 0, "ready": 1, "ready_by": 2, "blocked": 3}
-#: Colours for clusters that have none (or share the default grey).
+#: The clusters' colours, in the order of the data's clusters layer: the Okabe–Ito set (a
+#: categorical palette that stays distinct with the common colour-vision deficiencies), strongest
+#: first, then Paul Tol's "muted" set for more than seven clusters. The layer's own ``color``
+#: column is not used: one palette on every map, never a colour that means something else.
 PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#7f7f7f",
-    "#393b79",
-    "#ad494a",
-    "#637939",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#332288",
+    "#117733",
+    "#882255",
+    "#999933",
+    "#44AA99",
+    "#AA4499",
 )
-_COLOUR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+#: The colour of placed projects without a cluster.
+UNSPECIFIED_COLOUR = "#9E9E9E"
 #: At most this many not-placed projects are listed by name in the KPI panel.
 MAX_UNASSIGNED_LISTED = 300
 #: The amounts of a project that the rows of a 合并供地 group share (payload key, column).
@@ -108,30 +113,24 @@ def _clusters(
     of ``extra`` that the data do not name and "unspecified" (``""``) are added."""
     rows: list[dict[str, str]] = []
     index: dict[str, int] = {}
-    seen_colours: set[str] = set()
-    k = 0
     cl = tables.clusters
     name_col = "name_en" if lang == "en" else "name_zh"
     for r in cl.to_dict("records"):
         code = normalise_id(r.get("cluster"))
         if not code or code in index:
             continue
-        colour = _text(r.get("color"))
-        if not _COLOUR_RE.match(colour) or colour.lower() in seen_colours or colour == "#888888":
-            colour = PALETTE[k % len(PALETTE)]
-            k += 1
-        seen_colours.add(colour.lower())
         index[code] = len(rows)
         name = _text(r.get(name_col)) or _text(r.get("name_zh")) or code
-        rows.append({"code": code, "name": name, "colour": colour})
+        rows.append({"code": code, "name": name, "colour": PALETTE[len(rows) % len(PALETTE)]})
     for code in extra:
         if code and code not in index:
             index[code] = len(rows)
-            rows.append({"code": code, "name": code, "colour": PALETTE[k % len(PALETTE)]})
-            k += 1
+            rows.append({"code": code, "name": code, "colour": PALETTE[len(rows) % len(PALETTE)]})
     if "" not in index:
         index[""] = len(rows)
-        rows.append({"code": "", "name": tr(lang, "未注明", "unspecified"), "colour": "#9e9e9e"})
+        rows.append(
+            {"code": "", "name": tr(lang, "未注明", "unspecified"), "colour": UNSPECIFIED_COLOUR}
+        )
     return rows, index
 
 
@@ -157,9 +156,12 @@ def _kpi_sections(
         _kpi_row(tr(lang, "年税收", "Annual tax"), f"{_fmt(kpis.get('tax_wan'), 0)} {t['wan']}"),
     ]
     if kpis.get("jobs") is not None:
-        main.append(_kpi_row(tr(lang, "就业", "Jobs"), _fmt(kpis.get("jobs"), 0)))
+        main.append(_kpi_row(tr(lang, "就业（人）", "Jobs"), _fmt(kpis.get("jobs"), 0)))
     main.append(
-        _kpi_row(tr(lang, "落地项目", "Projects placed"), f"{_fmt(placed, 0)} / {_fmt(total, 0)}")
+        _kpi_row(
+            tr(lang, "落地项目 / 项目库（个）", "Projects placed / pipeline"),
+            f"{_fmt(placed, 0)} / {_fmt(total, 0)}",
+        )
     )
     if kpis.get("supply_rate_signed_major") is not None:
         main.append(
@@ -237,11 +239,15 @@ def _result_payload(
     lang: str,
     report: Report,
     label: str = "",
+    redaction: Redaction | None = None,
 ) -> dict[str, Any]:
     t = texts(lang)
     layer_a = f"assignments{label}"
     asg = _frame(res.assignments, ASSIGNMENT_COLUMNS, ASSIGNMENT_REQUIRED, layer_a, report)
     una = _frame(res.unassigned, UNASSIGNED_COLUMNS, ("project_id",), f"unassigned{label}", report)
+    if redaction is not None:
+        asg = redaction.frame(asg, amounts=True)
+        una = redaction.frame(una, amounts=True)
     rdy = None
     if res.readiness is not None:
         rdy = _frame(
@@ -254,6 +260,9 @@ def _result_payload(
     )
     clusters, cindex = _clusters(tables, extra, lang)
     placed = _placements(asg, geo, cindex, layer_a, lang, report)
+    masked = dict(redaction.masked) if redaction is not None else {}
+    for proj in placed.projects:  # as written (the names of the data are shown NFKC-normalised)
+        proj["name"] = masked.get(proj["id"], proj["name"])
     pready = _parcel_readiness(rdy, geo, f"readiness{label}", report)
     used = sorted(
         {p["cluster"] for p in placed.projects},
@@ -282,7 +291,7 @@ def _result_payload(
         "pready": pready,
         "years": sorted(placed.years),
         "kpi": _kpi_sections(res.kpis, zone_names, lang),
-        "unassigned": _unassigned_lines(una, clusters, cindex, lang),
+        "unassigned": _unassigned_lines(una, clusters, cindex, lang, masked),
         "unassignedTotal": len(una),
     }
 
@@ -435,7 +444,11 @@ def _parcel_readiness(rdy: pd.DataFrame | None, geo: _Geo, layer: str, report: R
 
 
 def _unassigned_lines(
-    una: pd.DataFrame, clusters: list[dict[str, str]], cindex: dict[str, int], lang: str
+    una: pd.DataFrame,
+    clusters: list[dict[str, str]],
+    cindex: dict[str, int],
+    lang: str,
+    masked: Mapping[str, str],
 ) -> list[str]:
     """The not-placed projects for the KPI panel, each with its cluster, amount and reason (at
     most :data:`MAX_UNASSIGNED_LISTED`, then how many more)."""
@@ -443,7 +456,8 @@ def _unassigned_lines(
     reason_col = "reason_en" if lang == "en" else "reason"
     listed: list[str] = []
     for r in una.to_dict("records")[:MAX_UNASSIGNED_LISTED]:
-        name = _text(r["name"]) or normalise_id(r["project_id"])
+        pid = normalise_id(r["project_id"])
+        name = masked.get(pid) or _text(r["name"]) or pid
         code = normalise_id(r["cluster"])
         cname = clusters[cindex[code]]["name"] if code in cindex and code else ""
         inv = _num(r["investment_yi"])

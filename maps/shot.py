@@ -1,7 +1,10 @@
 """A still image of a map for slides, taken with headless Chromium (no Python browser driver).
 
 Chromium runs with a fresh profile, no sandbox (containers), no GPU and no background traffic;
-the page is loaded from the local file and given a few seconds of virtual time to draw.
+the page is loaded from the local file and given a few seconds of virtual time to draw. By
+default the picture is made for a slide: 1920 × 1080 (16:9), the page in its slide layout
+(``#slide``: title, key figures and legend in larger type, no filters or zoom buttons) and the
+view fitted exactly to the data between the panels.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ BROWSER_FLAGS = (
     "--disable-sync",
     "--no-first-run",
 )
+#: The size of a picture for a 16:9 slide (pixels).
+SLIDE_SIZE = (1920, 1080)
 #: The flags of a headless screenshot run.
 CHROMIUM_FLAGS = ("--headless", *BROWSER_FLAGS, "--hide-scrollbars")
 
@@ -46,9 +51,10 @@ def find_chromium() -> str | None:
 def screenshot(
     html_path: str | Path,
     png_path: str | Path,
-    width: int = 1600,
-    height: int = 1000,
+    width: int = SLIDE_SIZE[0],
+    height: int = SLIDE_SIZE[1],
     *,
+    slide: bool = True,
     wait_ms: int = 8000,
     timeout_s: float = 120.0,
 ) -> Path:
@@ -56,21 +62,20 @@ def screenshot(
 
     Parameters
     ----------
-    html_path
-        The map page (a local file).
-    png_path
-        Where to write the PNG.
+    html_path, png_path
+        The map page (a local file) and where to write the PNG.
     width, height
-        The window size in pixels.
-    wait_ms
-        Virtual time given to the page to draw (tiles, if any, load within it).
-    timeout_s
-        Wall-clock limit for Chromium.
+        The window size in pixels (default 1920 × 1080, 16:9).
+    slide
+        The slide layout of the page (``#slide``); ``False``: the page as a browser shows it.
+    wait_ms, timeout_s
+        Virtual time given to the page to draw (tiles, if any, load within it); wall-clock
+        limit for Chromium.
 
     Raises
     ------
     DataError
-        When Chromium is not installed, the page is missing or no image was produced.
+        No Chromium, no page, or no image produced.
     """
     html_path = Path(html_path).resolve()
     png_path = Path(png_path)
@@ -101,7 +106,8 @@ def screenshot(
             f"--window-size={int(width)},{int(height)}",
             f"--virtual-time-budget={int(wait_ms)}",
             f"--screenshot={tmp}",
-            html_path.as_uri(),
+            "--force-device-scale-factor=1",
+            html_path.as_uri() + ("#slide" if slide else ""),
         ]
         try:
             proc = subprocess.run(

@@ -101,3 +101,33 @@ def split_components(cands: CandidateSet, quotas: dict[tuple[int, str], int]) ->
     cuts = np.flatnonzero(np.diff(label[order])) + 1
     parts = [p.tolist() for p in np.split(order, cuts)]
     return sorted(parts, key=lambda p: (len(p), p[0]))
+
+
+#: The least time a part of a problem split into several parts is given, however little is left.
+MIN_PART_S = 0.01
+
+
+def part_limit(budget: float, size: int, size_left: int, parts_left: int, *, only: bool) -> float:
+    """Time limit of the next part: its share of the budget by size, with a floor.
+
+    Parameters
+    ----------
+    budget
+        Time left (seconds, or deterministic time in deterministic mode).
+    size, size_left
+        Candidates of this part, and of this and the parts after it.
+    parts_left
+        This part and the parts after it.
+    only
+        The problem is a single part: it keeps a floor of one second.
+
+    Returns
+    -------
+    float
+        The limit. Several parts get at least a moment each (most small parts are proven in
+        milliseconds), but that floor is never more than an equal share of the budget left, so
+        that many parts cannot overrun the limit by their floors; it never falls below
+        :data:`MIN_PART_S`.
+    """
+    floor = 1.0 if only else min(0.2, max(budget / max(1, parts_left), MIN_PART_S))
+    return max(floor, budget * size / max(1, size_left))

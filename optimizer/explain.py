@@ -7,13 +7,19 @@ Pure functions of (instance, solution). Reason codes:
 ``out_of_horizon``    the project starts after the last planning year
 ``stage_excluded``    negotiating projects are excluded by the scenario
 ``quota_exhausted``   a free candidate carrier exists, but the year's quota (district or zone) is
-                      used up by higher-priority placements
-``outcompeted``       every candidate carrier is taken by other (higher-priority) projects
+                      used up: the quota, the land used and the land it needs
+``outcompeted``       every candidate carrier is taken by other projects (named)
 ``not_selected``      a free candidate with quota room remains (only with a non-optimal solution)
+
+The last three get, when given, the counterfactual of :mod:`optimizer.counterfactual`: what
+placing the project would cost the plan, in points, and which projects would have to go or move.
+The reasons claim nothing about priorities that the numbers do not show. Each row's ``facts``
+(JSON) holds the figures and project ids its words state, for the reason audit.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 
@@ -25,10 +31,12 @@ from geodata.units import WAN_PER_YI, cmu_to_mu
 from optimizer.candidate import Candidate, CandidateSet
 from optimizer.constraints import RULE_NAMES, ledgers
 from optimizer.constraints.family import Ledger
+from optimizer.constraints.quota import QuotaLedger
+from optimizer.counterfactual import Counterfactual
 from optimizer.solution import Solution
 
-#: (reason code, Chinese, English)
-_Reason = tuple[str, str, str]
+#: (reason code, Chinese, English, facts)
+_Reason = tuple[str, str, str, dict]
 
 
 def _usage(
@@ -49,11 +57,15 @@ def unassigned_table(
     instance: Instance,
     solution: Solution,
     zone_names: Mapping[str, tuple[str, str]] | None = None,
+    counterfactuals: Mapping[str, Counterfactual] | None = None,
 ) -> pd.DataFrame:
-    """One row per unplaced project: project_id, reason_code, reason (Chinese), reason_en, …
+    """One row per unplaced project: project_id, reason_code, reason (Chinese), reason_en, …,
+    and ``facts`` (JSON: the figures the reason states).
 
     ``zone_names`` (zone code → (Chinese name, English name)) names the zones in the reasons;
     a zone without a name (or named by its code) is shown as 片区 and its code.
+    ``counterfactuals`` (:func:`optimizer.counterfactual.counterfactuals`) add the cost of placing
+    each project to its reason.
     """
     placed = solution.placed()
     holders, left = _usage(instance, solution.quotas, solution.chosen)
@@ -63,7 +75,19 @@ def unassigned_table(
     for p in instance.projects:
         if p.project_id in placed:
             continue
-        code, zh, en = _reason(p, solution.cands, last, holders, left, names, zone_names or {})
+        code, zh, en, facts = _reason(
+            p, solution.cands, last, holders, left, names, zone_names or {}
+        )
+        cf = (counterfactuals or {}).get(p.project_id)
+        if cf is not None and code in ("quota_exhausted", "outcompeted", "not_selected"):
+            zh, en, facts = (
+                zh + _cf_text(cf, names, True),
+                en + _cf_text(cf, names, False),
+                {
+                    **facts,
+                    "counterfactual": _cf_facts(cf),
+                },
+            )
         rows.append(
             {
                 "project_id": p.project_id,
@@ -77,9 +101,59 @@ def unassigned_table(
                 "reason_code": code,
                 "reason": zh,
                 "reason_en": en,
+                "facts": json.dumps(facts, ensure_ascii=False, sort_keys=True),
             }
         )
-    return pd.DataFrame(rows, columns=list(UNASSIGNED_COLUMNS))
+    return pd.DataFrame(rows, columns=[*UNASSIGNED_COLUMNS, "facts"])
+
+
+def _cf_facts(cf: Counterfactual) -> dict:
+    return {
+        "status": cf.status,
+        "placement": cf.placement,
+        "points": cf.points,
+        "loss": cf.loss,
+        "removed": list(cf.removed),
+        "removed_points": cf.removed_points,
+        "moved": list(cf.moved),
+    }
+
+
+def _cf_text(cf: Counterfactual, names: dict[str, str], zh: bool) -> str:
+    """The counterfactual in words: what placing the project would cost."""
+    if cf.status == "skipped":
+        return (
+            "；强行安排的代价未在计算时限内求出"
+            if zh
+            else "; the cost of placing it was not computed within the time budget"
+        )
+    if cf.status == "impossible":
+        return (
+            "；即使相关项目调整也无法安排该项目"
+            if zh
+            else "; it cannot be placed even if the projects in its way move"
+        )
+    who = _who(set(cf.removed), names, zh)
+    if cf.loss <= 0:
+        return (
+            f"；强行安排于 {cf.placement}（{cf.points} 分）不降低方案得分（求解未证明最优）"
+            if zh
+            else f"; placing it on {cf.placement} ({cf.points} points) costs nothing (the solve is not proven optimal)"
+        )
+    zh_t = f"；若强行安排于 {cf.placement}（本项目 {cf.points} 分），方案将少 {cf.loss} 分"
+    en_t = (
+        f"; placing it on {cf.placement} ({cf.points} points) would cost the plan {cf.loss} points"
+    )
+    if cf.removed:
+        zh_t += f"：{who} 需放弃落地（合计 {cf.removed_points} 分）"
+        en_t += f": {who} would lose their place ({cf.removed_points} points)"
+    if cf.moved:
+        zh_t += f"，{len(cf.moved)} 个项目需调整载体"
+        en_t += f", {len(cf.moved)} project(s) would move"
+    if cf.status == "found":
+        zh_t += "（未证明为最小代价）"
+        en_t += " (not proven least)"
+    return zh_t if zh else en_t
 
 
 def _reason(
@@ -99,12 +173,14 @@ def _reason(
             "out_of_horizon",
             f"计划开工年份 {p.start_year} 晚于规划期末 {last} 年",
             f"start year {p.start_year} is after the last planning year {last}",
+            {"start_year": p.start_year, "last_year": last},
         )
     if not idx and exc.get("stage"):
         return (
             "stage_excluded",
             "本情景不安排在谈项目",
             "the scenario excludes negotiating projects",
+            {},
         )
     if not idx:
         return _no_candidate(p, exc)
@@ -122,6 +198,7 @@ def _no_candidate(p: Project, exc: dict[str, int]) -> _Reason:
             "七通一平/规划/区域评估等前置条件",
             f"start-on-acquisition project: {exc['readiness']} otherwise suitable "
             "parcels are not ready by its start",
+            {"excluded": exc},
         )
     if p.wants_land and not p.wants_factory:
         need_zh, need_en = (
@@ -147,7 +224,7 @@ def _no_candidate(p: Project, exc: dict[str, int]) -> _Reason:
         if parts
         else "no carrier at all"
     )
-    return "no_candidate", zh, en
+    return "no_candidate", zh, en, {"excluded": exc}
 
 
 def _competition(
@@ -179,13 +256,15 @@ def _competition(
             "not_selected",
             "求解未达最优，该项目仍有可用载体与指标，可延长求解时间",
             "the solution is not optimal; a free carrier with quota room remains",
+            {},
         )
     if quota_years:
-        return _quota_exhausted(quota_years, takers, names, zone_names)
+        return _quota_exhausted(quota_years, takers, names, zone_names, left)
     return (
         "outcompeted",
-        f"其候选载体均被更高优先级项目占用：{_who(takers, names, True)}",
-        f"all its candidate carriers went to higher-priority projects: {_who(takers, names, False)}",
+        f"其候选载体均已被其他项目占用：{_who(takers, names, True)}",
+        f"all its candidate carriers are taken: {_who(takers, names, False)}",
+        {"takers": sorted(takers)},
     )
 
 
@@ -194,6 +273,7 @@ def _quota_exhausted(
     takers: set[str],
     names: dict[str, str],
     zone_names: Mapping[str, tuple[str, str]],
+    left: list[Ledger],
 ) -> _Reason:
     def label(k: tuple[int, str], zh: bool) -> str:
         named = zone_names.get(k[1], ("", ""))[0 if zh else 1]
@@ -204,14 +284,22 @@ def _quota_exhausted(
         return f"{k[0]} 年{k[1]}片区" if zh else f"{k[0]} zone {k[1]}"
 
     ks = sorted(quota_years)
-    zh = "、".join(label(k, True) for k in ks) + "用地指标已被更高优先级项目用尽"
-    en = (
-        ", ".join(label(k, False) for k in ks) + " land quota exhausted by higher-priority projects"
-    )
+    book = next((led for led in left if isinstance(led, QuotaLedger)), None)
+    used = dict(book.used) if book else {}
+    quotas = dict(book.quotas) if book else {}
+    figures = [(k, cmu_to_mu(quotas.get(k, 0)), cmu_to_mu(used.get(k, 0))) for k in ks]
+    zh = "、".join(f"{label(k, True)}用地指标 {q:g} 亩已用 {u:g} 亩" for k, q, u in figures)
+    zh += "，余量不足"
+    en = "; ".join(f"{label(k, False)} land quota {q:g} mu, {u:g} used" for k, q, u in figures)
+    en += ": too little is left"
+    facts: dict = {
+        "quota": [{"year": k[0], "zone": k[1], "quota_mu": q, "used_mu": u} for k, q, u in figures],
+        "takers": sorted(takers),
+    }
     if takers:
         zh += f"；其余候选载体已被占用（{_who(takers, names, True)}）"
         en += f"; its other candidate carriers are taken ({_who(takers, names, False)})"
-    return "quota_exhausted", zh, en
+    return "quota_exhausted", zh, en, facts
 
 
 def _who(ids: set[str], names: dict[str, str], zh: bool) -> str:

@@ -18,8 +18,9 @@ from geodata.instance import Instance
 from geodata.units import mu_to_cmu
 from optimizer import interrupt
 from optimizer.alternatives import Alternatives, solve_alternatives
+from optimizer.anchor import Anchored, Reference, solve_anchored
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
-from optimizer.components import split_components
+from optimizer.components import part_limit, split_components
 from optimizer.constraints.base import ModelContext, chosen_values
 from optimizer.constraints.locks import pin_conflicts, resolve_pins
 from optimizer.errors import InfeasibleError, NoSolutionError
@@ -31,36 +32,6 @@ from optimizer.readiness import RuleSet, load_rules
 from optimizer.relaxation import lp_relaxation
 from optimizer.settings import Policy, SolverSettings, Weights, deterministic_rate
 from optimizer.solution import Outcome, Solution
-
-#: The least time a part of a problem split into several parts is given, however little is left.
-MIN_PART_S = 0.01
-
-
-def part_limit(budget: float, size: int, size_left: int, parts_left: int, *, only: bool) -> float:
-    """Time limit of the next part: its share of the budget by size, with a floor.
-
-    Parameters
-    ----------
-    budget
-        Time left (seconds, or deterministic time in deterministic mode).
-    size, size_left
-        Candidates of this part, and of this and the parts after it.
-    parts_left
-        This part and the parts after it.
-    only
-        The problem is a single part: it keeps a floor of one second.
-
-    Returns
-    -------
-    float
-        The limit. Several parts get at least a moment each (most small parts are proven in
-        milliseconds), but that floor is never more than an equal share of the budget left, so
-        that many parts cannot overrun the limit by their floors; it never falls below
-        :data:`MIN_PART_S`.
-    """
-    floor = 1.0 if only else min(0.2, max(budget / max(1, parts_left), MIN_PART_S))
-    return max(floor, budget * size / max(1, size_left))
-
 
 _STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -359,6 +330,10 @@ class Problem:
     def solve_alternatives(self, *args: Any, **kw: Any) -> Alternatives:
         """Up to ``k`` near-optimal plans that really differ (:func:`solve_alternatives`)."""
         return solve_alternatives(self, *args, **kw)
+
+    def solve_anchored(self, reference: Reference, *args: Any, **kw: Any) -> Anchored:
+        """The best plan that changes least of ``reference`` (:func:`solve_anchored`)."""
+        return solve_anchored(self, reference, *args, **kw)
 
     def _solve_part(
         self,

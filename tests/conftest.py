@@ -12,3 +12,7 @@ from pathlib import Path
 TESTS = str(Path(__file__).resolve().parent)
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
+
+# the throw-away PostGIS cluster of the database tests (a session fixture, started on first use)
+from pg_fixture import pg as pg  # noqa: E402
+from pg_fixture import pg_cluster as pg_cluster  # noqa: E402

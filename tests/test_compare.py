@@ -77,7 +77,9 @@ def test_compare_writes_kpis_differences_and_reuses_the_cache(
     lost = d[d["change"] == "lost"]
     assert len(lost) == 1
     assert lost["reference"].item() == "基准" and lost["scenario"].item() == "压减"
-    assert lost["reason_code"].item() == "quota_exhausted"  # from the cut's unassigned.csv
+    # its cause, with the quota figures of both plans (cut from 200 to 50 亩)
+    assert lost["cause_code"].item() == "quota"
+    assert "down by 150 mu (200 → 50)" in lost["cause"].item()
     assert lost["before"].item().endswith("@2026") and pd.isna(lost["after"].item())
     wb = load_workbook(out / "compare.xlsx")
     assert wb.sheetnames == ["KPIs", "differences"]
@@ -120,22 +122,25 @@ def test_compare_solves_each_scenario_as_one_engine_task(
     monkeypatch.setattr(Engine, "map", spy)
     a, b = _scenarios(tmp_path)
     out = tmp_path / "cmp"
-    assert _compare(out, a, b, extra=("--no-map", "--processes", "1")) == 0, capsys.readouterr()
-    assert len(calls) == 1
-    call = calls[0]
-    assert call["processes"] == 1
-    assert [t.label for t in call["tasks"]] == ["基准", "压减"]
-    assert {t.key for t in call["tasks"]} == {p.name for p in (out / ".cache").iterdir()}
-    assert len(call["workers"]) == 1  # both solved by the one worker process, not by this one
-    assert not any(w.endswith(f":{os.getpid()}") for w in call["workers"])
-    # a single changed scenario: one task, a cluster of one process (the default --jobs is 2)
+    # the reference first, then the other scenario against its plan (anchored or, here, only
+    # compared with it for the causes)
+    extra = ("--no-map", "--processes", "1", "--no-anchor")
+    assert _compare(out, a, b, extra=extra) == 0, capsys.readouterr()
+    assert [[t.label for t in c["tasks"]] for c in calls] == [["基准"], ["压减"]]
+    assert all(c["processes"] == 1 for c in calls)
+    keys = {t.key for c in calls for t in c["tasks"]}
+    assert keys == {p.name for p in (out / ".cache").iterdir()}
+    workers = set().union(*(c["workers"] for c in calls))
+    assert not any(w.endswith(f":{os.getpid()}") for w in workers)  # not solved in this process
+    # anchored (the default): the reference is reused, the other scenario is one task solved
+    # against its plan
     b.write_text(b.read_text(encoding="utf-8") + "weights: {focus: 6}\n", encoding="utf-8")
     assert _compare(out, a, b, extra=("--no-map",)) == 0
     assert "1 reused" in capsys.readouterr().out
-    assert [len(c["tasks"]) for c in calls] == [2, 1] and calls[1]["processes"] == 1
+    assert [len(c["tasks"]) for c in calls] == [1, 1, 1] and calls[2]["processes"] == 1
     # all cached: the engine is not asked
     assert _compare(out, a, b, extra=("--no-map",)) == 0
-    assert len(calls) == 2
+    assert len(calls) == 3
 
 
 def test_input_hash_follows_scenario_data_and_solver_settings(tmp_path: Path) -> None:
@@ -348,4 +353,5 @@ def test_demo_scenarios_compare_in_the_expected_directions(
     d = pd.read_csv(out / "differences.csv", encoding="utf-8-sig", dtype=str)
     assert set(d["scenario"]) <= set(names[1:]) and {"lost", "gained"} <= set(d["change"])
     lost = d[d["change"] == "lost"]
-    assert (lost["reason_code"].fillna("") != "").all()
+    assert (lost["cause_code"].fillna("") != "").all()
+    assert (d["cause"].fillna("") != "").all()  # every difference has its cause

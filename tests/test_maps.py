@@ -227,20 +227,83 @@ def test_size_per_parcel_is_within_budget() -> None:
     assert size - assets < 1000 * 800, size
 
 
-def test_compare_map_embeds_geometry_once(small: tuple[Any, ...]) -> None:
+def test_compare_map_is_one_map_with_every_scenario_as_a_layer(small: tuple[Any, ...]) -> None:
     tables, a, u, k, _r = small
-    left = ResultTables("方案甲", a, u, k)
-    right = ResultTables("方案乙", a.iloc[: len(a) // 2], u, {**k, "scenario": "方案乙"})
-    html = render_compare_map(tables, left, right, title="对比", date="2025-01-02")
+    land = a[a["carrier_kind"] == "parcel"].reset_index(drop=True)
+    base = pd.concat([land, a[a["carrier_kind"] == "factory"]], ignore_index=True)
+    # scenario 乙: the first project lost, the second moved to the first free parcel,
+    # a new project gained on the second free parcel
+    free = [p for p in tables.parcels["parcel_id"] if p not in set(land["carrier_id"])]
+    lost_pid, moved = land.loc[0, "carrier_id"], land.loc[1, "carrier_id"]
+    other = base.drop(index=0).copy()
+    other.loc[1, "carrier_id"] = free[0]
+    gained = other.iloc[[0]].assign(project_id="NEW1", name="新项目", carrier_id=free[1])
+    other = pd.concat([other, gained], ignore_index=True)
+    third = base.iloc[2:].copy()
+    html = render_compare_map(
+        tables,
+        ResultTables("方案甲", base, u, k),
+        ResultTables("方案乙", other, u, {**k, "investment_yi": k["investment_yi"] - 10.0}),
+        ResultTables("方案丙", third, u, {**k, "jobs": k["jobs"] + 5}),
+        date="2025-01-02",
+    )
     assert html.count('id="landalloc-geo"') == 1
-    p1, p2 = _payloads(html)
-    assert (p1["title"], p2["title"]) == ("方案甲", "方案乙")
-    assert html.count("LandallocMap.syncAll()") == 1
-    land = a[a["carrier_kind"] == "parcel"]
-    moved = set(land["carrier_id"]) - set(a.iloc[: len(a) // 2]["carrier_id"])
-    assert sum(p1["changed"]) == len(moved) > 0
-    assert [f"{len(moved):,}"] == [v for k_, v in p2["kpi"][0][1] if "不同" in k_]
+    (p,) = _payloads(html)  # one large map, not one pane per scenario
+    assert [plan["label"] for plan in p["plans"]] == ["方案甲", "方案乙", "方案丙"]
+    assert p["title"] == "方案甲 ↔ 方案乙 ↔ 方案丙"
+    cmp = p["compare"]
+    assert cmp["shown"] == 1  # the first change against the base, shown on load
+    ids = list(tables.parcels["parcel_id"])
+    codes = dict(zip(ids, cmp["changes"][1], strict=True))
+    assert codes[lost_pid] == 1  # lost
+    assert codes[moved] == 3 and codes[free[0]] == 3  # moved: where it was and where it is
+    assert codes[free[1]] == 2  # gained
+    assert sum(1 for c in cmp["changes"][1] if c) == 4
+    assert cmp["changes"][0] == [0] * len(ids)  # the base against itself
+    assert cmp["counts"][1] == [1, 1, 2]
+    # one KPI table: base, each scenario and its Δ to the base
+    inv = next(r for r in cmp["rows"] if r["label"].startswith("落地总投资"))
+    assert inv["deltas"] == ["0", "−10.0", "0"] and inv["dirs"] == [0, -1, 0]
+    jobs = next(r for r in cmp["rows"] if r["label"] == "就业（人）")
+    assert jobs["deltas"][2] == "+5" and jobs["dirs"][2] == 1
     assert external_refs(html) == []
+
+
+def test_compare_needs_two_scenarios(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _r = small
+    with pytest.raises(ValueError):
+        render_compare_map(tables, ResultTables("甲", a, u, k))
+
+
+def test_cluster_palette_is_one_colour_blind_safe_set(small: tuple[Any, ...]) -> None:
+    tables, a, u, k, _r = small
+    (p,) = _payloads(render_result_map(tables, a, u, k, title="T"))
+    colours = [c[2] for c in p["clusters"] if c[0]]
+    okabe_ito = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"}
+    assert set(colours) == okabe_ito  # the sample's seven clusters, one colour each
+    # the data's own colours (which clashed with the readiness outlines) are not used
+    assert not {c.lower() for c in colours} & {str(c).lower() for c in tables.clusters["color"]}
+    kpi = json.dumps(p["kpi"], ensure_ascii=False)
+    assert "就业（人）" in kpi and "落地项目 / 项目库（个）" in kpi
+
+
+def test_one_name_per_readiness_state() -> None:
+    from maps.i18n import code_label, texts
+
+    t = texts("zh")
+    assert (
+        [code_label("readiness", c, "zh") for c in ("ready", "ready_by", "blocked")]
+        == [
+            t["ready"],
+            t["readyBy"],
+            t["blocked"],
+        ]
+        == ["已具备", "预计具备", "不具备"]
+    )
+    # the legend and filters name the states only by these words (no colour words)
+    words = " ".join(t.values())
+    for colour in ("红色", "橙色", "绿色"):
+        assert colour not in words
 
 
 def test_write_map_is_atomic(tmp_path: Path) -> None:
@@ -338,10 +401,13 @@ def test_cli_map_compare(
     tables, path = gpkg
     a = _result_dir(tmp_path, "甲", tables, path)
     b = _result_dir(tmp_path, "乙", tables, path)
+    c = _result_dir(tmp_path, "丙", tables, path)
     out = tmp_path / "cmp.html"
-    assert main(["map", str(a), "--compare", str(b), "--out", str(out)]) == 0
-    p1, p2 = _payloads(out.read_text(encoding="utf-8"))
-    assert (p1["title"], p2["title"]) == ("甲", "乙")
+    argv = ["map", str(a), "--compare", str(b), "--compare", str(c), "--out", str(out)]
+    assert main(argv) == 0
+    (p,) = _payloads(out.read_text(encoding="utf-8"))
+    assert [plan["label"] for plan in p["plans"]] == ["甲", "乙", "丙"]
+    assert p["compare"]["names"] == ["甲", "乙", "丙"]
 
 
 def test_cli_map_readiness_file(
@@ -372,7 +438,7 @@ def test_alternative_plans_ride_on_the_result_map() -> None:
     (payload,) = _payloads(html)
     assert [p["label"] for p in payload["plans"]] == ["方案A", "方案B"]
     # plan A's placements are the result's own; plan B's are its own table's
-    assert payload["plans"][0]["prow"] == payload["prow"]
+    assert payload["plans"][0] == {"label": "方案A", "same": True}  # sent once
     n_b = sum(len(on) for p in ("prow", "frow") for on in payload["plans"][1][p])
     assert n_b == len(b)
     section = payload["kpi"][-1]

@@ -140,7 +140,7 @@ def test_many_small_parts_are_all_solved_and_the_log_stays_short() -> None:
 
 
 def test_many_parts_share_the_time_limit_instead_of_each_taking_a_floor() -> None:
-    from optimizer.problem import MIN_PART_S, part_limit
+    from optimizer.components import MIN_PART_S, part_limit
 
     # 100 equal parts, 1 s, each using all it is given: a hundredth each, not 100 floors of 0.2 s
     budget, limits = 1.0, []

@@ -136,7 +136,7 @@ def test_the_english_report_is_english(en_out: Path) -> None:
     zone_en = dict(zip(t.zones["zone"], t.zones["name_en"], strict=True))
     cluster_en = dict(zip(t.clusters["cluster"], t.clusters["name_en"], strict=True))
     wb = openpyxl.load_workbook(en_out / "report.xlsx")
-    assert wb.sheetnames == ["KPIs", "placements", "unplaced", "quota use", "readiness"]
+    assert wb.sheetnames == ["KPIs", "placements", "unplaced", "quota use", "readiness", "schedule"]
     for ws in wb.worksheets:
         heads = [str(c.value or "") for c in ws[1]]
         assert not any(_CJK.search(h) for h in heads), (ws.title, heads)
@@ -217,10 +217,10 @@ def test_the_chinese_comparison_names_zones_like_the_map(compared: Path) -> None
     codes = {*ZONES, "*", "OPTIMAL", "FEASIBLE", "c1", "c2", "signed", "negotiating"}
     bad = _code_cells(compared / "compare.xlsx", codes)
     assert not bad, bad
-    # the lost project's reason names the zone whose quota ran out
+    # the lost project's cause names the zone whose quota ran out
     d = pd.read_csv(compared / "differences.csv", encoding="utf-8-sig", dtype=str)
     lost = d[d["change"] == "未落地"]
-    assert len(lost) == 1 and "西区" in lost["reason"].item(), d.to_dict("records")
+    assert len(lost) == 1 and "西区" in lost["cause"].item(), d.to_dict("records")
 
 
 def test_kpi_table_names_zones_in_english_too(compared: Path) -> None:

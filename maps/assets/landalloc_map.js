@@ -1,18 +1,41 @@
-/* landalloc result maps: parcels, factories, zones, legend, KPI panel, filters, popups.
- * Every user string reaches the page through textContent (never innerHTML), so names with
- * quotes, backslashes, backticks or "</script>" are shown as they are.
+/* landalloc result and comparison maps: parcels, factories, zones, legend, KPI panel, filters,
+ * popups. Every user string reaches the page through textContent (never innerHTML), so names
+ * with quotes, backslashes, backticks or "</script>" are shown as they are.
  * The payload's records come as rows under their column names (maps/payload.py); they are read
  * by name: `keyed` turns them into objects when a map starts.
+ *
+ * One visual language: clusters by fill colour (maps/result_payload.py PALETTE); readiness by
+ * outline style and weight (never hue), shown by default only for placed projects whose start
+ * is at risk; changes against the base (comparison) by their own fill and outline style.
+ * The panels live in two columns beside the data (LandallocPanels, landalloc_panels.js); the
+ * view is fitted to the data between them.
  */
 (function () {
   'use strict';
 
   var registry = [];
   window.landalloc = { maps: registry };
+  var P = window.LandallocPanels;
+  var el = P.el, row = P.row, fmt = P.fmt;
 
   var READY_CODES = ['', 'ready', 'ready_by', 'blocked'];
-  var READY_FILL = ['#bdbdbd', '#2e7d32', '#f9a825', '#c62828'];
   var OCC_FILL = ['#ffffff', '#b3e5fc', '#4fc3f7', '#0277bd'];
+  var INK = '#1a1a1a';
+  /* Outline of each readiness state: weight and dashes only (one dark ink). */
+  var READY_LINE = [
+    { weight: 1, dashArray: null },
+    { weight: 1.5, dashArray: null },
+    { weight: 2.5, dashArray: '1 4' },
+    { weight: 3, dashArray: '7 4' }
+  ];
+  /* Change against the base: fill and outline of lost, gained, moved (index = change code). */
+  var CHANGE = [
+    null,
+    { fill: '#D55E00', dashArray: '7 4' },
+    { fill: '#009E73', dashArray: null },
+    { fill: '#0072B2', dashArray: '1 4' }
+  ];
+  var MUTED_FILL = '#e3e3e3', MUTED_LINE = '#888888', VACANT_LINE = '#808080';
 
   /* The columns this script reads, per kind of record of the payload. */
   var FIELDS = {
@@ -60,6 +83,10 @@
       frow: placements(d.frow),
       pready: d.pready.map(function (r) { return r ? keyed(C, 'readiness', [r])[0] : null; }),
       plans: (d.plans || []).map(function (p) {
+        if (p.same) {  // the payload's own placements (sent once)
+          p = { label: p.label, clusters: d.clusters, projects: d.projects, prow: d.prow,
+            frow: d.frow, usedClusters: d.usedClusters, years: d.years };
+        }
         return { label: p.label, clusters: keyed(C, 'clusters', p.clusters),
           projects: keyed(C, 'projects', p.projects), prow: placements(p.prow),
           frow: placements(p.frow), usedClusters: p.usedClusters, years: p.years };
@@ -68,20 +95,6 @@
         return { title: sec.title, rows: keyed(C, 'kpiRows', sec.rows) };
       })
     };
-  }
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) { e.className = cls; }
-    if (text !== undefined && text !== null) { e.textContent = String(text); }
-    return e;
-  }
-
-  function fmt(x, digits) {
-    if (x === null || x === undefined || x === '' || isNaN(x)) { return '—'; }
-    return Number(x).toLocaleString('zh-CN', {
-      minimumFractionDigits: 0, maximumFractionDigits: digits === undefined ? 1 : digits
-    });
   }
 
   function decodeRing(flat) {
@@ -97,35 +110,28 @@
     return enc.map(function (poly) { return poly.map(decodeRing); });
   }
 
-  function stopEvents(div) {
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-  }
-
-  function control(map, position, build) {
-    var c = L.control({ position: position });
-    c.onAdd = function () { var d = build(); stopEvents(d); return d; };
-    c.addTo(map);
-    return c;
-  }
-
-  function row(parent, label, value) {
-    if (value === null || value === undefined || value === '') { return; }
-    var r = el('div', 'la-row');
-    r.appendChild(el('span', 'la-k', label));
-    r.appendChild(el('span', 'la-v', value));
-    parent.appendChild(r);
-  }
-
   function init(map, geo, d) {
     var T = d.t;
     var data = decode(geo, d);
-    var clusters = data.clusters;
-    var projects = data.projects;
+    var cmp = d.compare || null;
+    var ctx = {
+      map: map, d: d, T: T, data: data, cmp: cmp, clusters: data.clusters,
+      projects: data.projects, slide: /(^|[#&])slide\b/.test(window.location.hash || ''),
+      planShown: data.plans.length ? data.plans[cmp ? cmp.shown : 0].label : '',
+      shown: cmp ? cmp.shown : 0,
+      state: { years: {}, vacant: true, clusters: {}, ready: {}, changedOnly: false,
+        readinessAll: false, highlight: !!cmp }
+    };
+    ctx.style = { readyLine: READY_LINE, change: CHANGE, ink: INK, occ: OCC_FILL, muted: MUTED_FILL,
+      mutedLine: MUTED_LINE, vacantLine: VACANT_LINE };
+    var state = ctx.state;
     var renderer = L.canvas({ padding: 0.5, tolerance: 3 });
     map.attributionControl.setPrefix('Leaflet');
     map.getContainer().classList.add('la-map');
+    if (ctx.slide) { map.getContainer().classList.add('la-slide'); }
     if (!d.tiles.length) { map.getContainer().classList.add('la-notiles'); }
+    map.options.zoomSnap = ctx.slide ? 0 : 0.25;
+    if (map.zoomControl) { map.zoomControl.setPosition('bottomright'); }
 
     /* ---------- base layers and overlays ---------- */
     var bases = {}, overlays = {}, firstBase = null;
@@ -140,13 +146,16 @@
     bases[T.noBasemap] = noTiles;
     (firstBase || noTiles).addTo(map);
 
+    var dataBounds = L.latLngBounds([]);
+
     /* ---------- zones ---------- */
     var zoneGroup = L.layerGroup();
     data.zones.forEach(function (z) {
-      L.polygon(decodePolys(z.geom), {
+      var poly = L.polygon(decodePolys(z.geom), {
         renderer: renderer, fill: false, color: '#37474f', weight: 2, dashArray: '8 6',
         interactive: false
       }).addTo(zoneGroup);
+      dataBounds.extend(poly.getBounds());
       if (z.labelAt) {
         var lab = el('span', null, z.name);
         L.tooltip({ permanent: true, direction: 'center', className: 'la-zone-label',
@@ -162,12 +171,13 @@
       var main = null;
       rows.forEach(function (r) { if (!main || r.area > main.area) { main = r; } });
       var status = 0;
-      if (main && projects[main.project].readiness) { status = projects[main.project].readiness; }
-      else if (item.pready) { status = item.pready.status; }
+      if (main && ctx.projects[main.project].readiness) {
+        status = ctx.projects[main.project].readiness;
+      } else if (item.pready) { status = item.pready.status; }
       item.rows = rows; item.main = main; item.status = status;
       item.years = {}; item.clusters = {};
       rows.forEach(function (r) {
-        item.years[r.year] = true; item.clusters[projects[r.project].cluster] = true;
+        item.years[r.year] = true; item.clusters[ctx.projects[r.project].cluster] = true;
       });
     }
     var items = data.parcels.map(function (p, i) {
@@ -177,24 +187,35 @@
       };
       setParcelRows(item, data.prow[i] || []);
       var layer = L.polygon(decodePolys(p.geom), { renderer: renderer, laItem: item });
+      dataBounds.extend(layer.getBounds());
       item.layer = layer;
       byId[p.id] = layer;
       return item;
     });
 
-    function parcelStyle(item, mode) {
+    function change(item) {
+      if (!cmp || !ctx.shown) { return 0; }
+      return (item.kind === 'parcel' ? cmp.changes : cmp.fchanges)[ctx.shown][item.index] || 0;
+    }
+
+    /* at risk: a placed project that is not ready to start (blocked) */
+    function atRisk(item) { return !!item.main && item.status === 3; }
+
+    function parcelStyle(item) {
       var placed = !!item.main;
-      var s = { weight: 1, color: placed ? '#37474f' : '#9e9e9e', dashArray: null,
-        opacity: 1, fillOpacity: placed ? 0.78 : 0.55 };
-      if (mode === 'ready') {
-        s.fillColor = READY_FILL[item.status] || READY_FILL[0];
-        s.fillOpacity = 0.7;
-        if (placed) { s.weight = 2; s.color = '#212121'; }
-        return s;
+      var s = { weight: 1, color: placed ? '#37474f' : VACANT_LINE, dashArray: null,
+        opacity: 1, fillOpacity: placed ? 0.85 : 0.55 };
+      s.fillColor = placed ? ctx.clusters[ctx.projects[item.main.project].cluster].colour : '#ffffff';
+      var c = change(item);
+      if (cmp && ctx.shown && state.highlight) {
+        if (!c) { s.fillColor = MUTED_FILL; s.color = MUTED_LINE; s.weight = 0.5; s.fillOpacity = 0.8; return s; }
+        s.fillColor = CHANGE[c].fill; s.fillOpacity = 0.9;
       }
-      s.fillColor = placed ? clusters[projects[item.main.project].cluster].colour : '#ffffff';
-      if (item.status === 3) { s.color = '#d32f2f'; s.weight = 2.5; s.dashArray = '6 4'; }
-      else if (item.status === 2) { s.color = '#ef6c00'; s.weight = 2; s.dashArray = '2 4'; }
+      if (c) { s.color = INK; s.weight = 3.5; s.dashArray = CHANGE[c].dashArray; return s; }
+      if (state.readinessAll || atRisk(item)) {
+        var line = READY_LINE[item.status] || READY_LINE[0];
+        if (item.status) { s.color = INK; s.weight = line.weight; s.dashArray = line.dashArray; }
+      }
       return s;
     }
 
@@ -205,17 +226,19 @@
     }
 
     function projectBlock(parent, r, kind) {
-      var p = projects[r.project];
+      var p = ctx.projects[r.project];
       var b = el('div', 'la-proj');
       b.appendChild(el('div', 'la-proj-name', p.name || p.id));
       row(b, T.projectId, p.id);
       row(b, T.company, p.company);
-      row(b, T.cluster, clusters[p.cluster].name);
+      row(b, T.cluster, ctx.clusters[p.cluster].name);
       row(b, T.stage, p.stage);
-      row(b, T.investment, fmt(p.investment, 2) + ' ' + T.yi);
+      if (p.investment !== null && p.investment !== undefined) {
+        row(b, T.investment, fmt(p.investment, 2) + ' ' + T.yi);
+      }
       if (p.output) { row(b, T.output, fmt(p.output, 2) + ' ' + T.yi); }
       if (p.tax) { row(b, T.tax, fmt(p.tax, 0) + ' ' + T.wan); }
-      if (p.jobs) { row(b, T.jobs, fmt(p.jobs, 0)); }
+      if (p.jobs) { row(b, T.jobs, fmt(p.jobs, 0) + (T.persons ? ' ' + T.persons : '')); }
       if (kind === 'parcel') { row(b, T.land, fmt(r.area, 1) + ' ' + T.mu); }
       else { row(b, T.floor, fmt(r.floor, 0) + ' ㎡'); }
       if (p.group) {
@@ -232,12 +255,23 @@
       parent.appendChild(b);
     }
 
+    function popupHead(box, item) {
+      if (ctx.planShown) { box.appendChild(el('div', 'la-popup-plan', ctx.planShown)); }
+      var c = change(item);
+      if (c) {
+        var tag = el('div', 'la-popup-change', [null, T.lost, T.gained, T.moved][c]);
+        tag.style.borderColor = CHANGE[c].fill;
+        box.appendChild(tag);
+      }
+    }
+
     function parcelPopup(layer) {
       var item = layer.options.laItem;
       var box = el('div', 'la-popup');
-      if (planShown) { box.appendChild(el('div', 'la-popup-plan', planShown)); }
+      popupHead(box, item);
       box.appendChild(el('div', 'la-popup-title',
-        T.parcel + ' ' + item.id + '（' + item.zone + '，' + fmt(item.area, 1) + ' ' + T.mu + '）'));
+        T.parcel + ' ' + item.id + T.open + item.zone + (T.open === '（' ? '，' : ', ')
+        + fmt(item.area, 1) + ' ' + T.mu + T.close));
       var zoning = el('div', 'la-zoning');
       if (item.landUse) { row(zoning, T.landUse, item.landUse); }
       if (item.admitted) { row(zoning, T.admitted, item.admitted); }
@@ -254,15 +288,14 @@
     function parcelTooltip(layer) {
       var item = layer.options.laItem;
       var names = item.rows.map(function (r) {
-        return projects[r.project].name || projects[r.project].id;
+        return ctx.projects[r.project].name || ctx.projects[r.project].id;
       });
       var t = T.parcel + ' ' + item.id + ' · ' + (names.length ? names.join('、') : T.vacant);
-      if (item.status === 3) { t += ' · ' + T.blocked; }
+      if (item.status === 3 && item.main) { t += ' · ' + T.blocked; }
+      var c = change(item);
+      if (c) { t += ' · ' + [null, T.lost, T.gained, T.moved][c]; }
       return el('span', null, t);
     }
-
-    parcelGroup.bindPopup(parcelPopup, { maxWidth: 360, maxHeight: 420 });
-    parcelGroup.bindTooltip(parcelTooltip, { sticky: true, direction: 'top' });
 
     /* ---------- factories ---------- */
     var factoryGroup = L.featureGroup();
@@ -273,12 +306,18 @@
       item.rows = rows; item.years = {}; item.clusters = {};
       rows.forEach(function (r) {
         used += r.floor || 0; item.years[r.year] = true;
-        item.clusters[projects[r.project].cluster] = true;
+        item.clusters[ctx.projects[r.project].cluster] = true;
       });
       item.used = used;
       item.occ = item.floor > 0 ? used / item.floor : 0;
       item.band = item.occ <= 0 ? 0 : item.occ < 0.5 ? 1 : item.occ < 0.999 ? 2 : 3;
-      if (item.layer) { item.layer.setStyle({ fillColor: OCC_FILL[item.band] }); }
+    }
+    function factoryStyle(item) {
+      var c = change(item);
+      var s = { fillColor: OCC_FILL[item.band], color: '#263238', weight: 1.5, dashArray: null };
+      if (cmp && ctx.shown && state.highlight && !c) { s.fillColor = MUTED_FILL; s.color = MUTED_LINE; }
+      if (c) { s.fillColor = CHANGE[c].fill; s.color = INK; s.weight = 3; s.dashArray = CHANGE[c].dashArray; }
+      return s;
     }
     var fitems = data.factories.map(function (f, i) {
       var item = { id: f.id, zone: f.zone, floor: f.floor, kind: 'factory', index: i };
@@ -288,21 +327,22 @@
         renderer: renderer, radius: radius, color: '#263238', weight: 1.5,
         fillColor: OCC_FILL[item.band], fillOpacity: 0.95, laItem: item
       });
+      dataBounds.extend(f.latlng);
       item.layer = layer;
       fById[f.id] = layer;
       return item;
     });
-    factoryGroup.bindPopup(function (layer) {
+    function factoryPopup(layer) {
       var item = layer.options.laItem;
       var box = el('div', 'la-popup');
-      if (planShown) { box.appendChild(el('div', 'la-popup-plan', planShown)); }
-      box.appendChild(el('div', 'la-popup-title', T.factory + ' ' + item.id + '（' + item.zone + '）'));
+      popupHead(box, item);
+      box.appendChild(el('div', 'la-popup-title', T.factory + ' ' + item.id + T.open + item.zone + T.close));
       row(box, T.floorFree, fmt(item.floor, 0) + ' ㎡');
-      row(box, T.occupancy, fmt(item.used, 0) + ' ㎡（' + fmt(item.occ * 100, 0) + '%）');
+      row(box, T.occupancy, fmt(item.used, 0) + ' ㎡' + T.open + fmt(item.occ * 100, 0) + '%' + T.close);
       if (!item.rows.length) { box.appendChild(el('div', 'la-vacant', T.factoryEmpty)); }
       item.rows.forEach(function (r) { projectBlock(box, r, 'factory'); });
       return box;
-    }, { maxWidth: 360, maxHeight: 420 });
+    }
     factoryGroup.bindTooltip(function (layer) {
       var item = layer.options.laItem;
       return el('span', null, T.factory + ' ' + item.id + ' · ' + T.occupancy + ' '
@@ -310,9 +350,9 @@
     }, { sticky: true, direction: 'top' });
 
     /* ---------- filters ---------- */
-    var state = { mode: 'cluster', years: {}, vacant: true, clusters: {}, ready: {}, changedOnly: false };
     d.years.forEach(function (y) { state.years[y] = true; });
-    clusters.forEach(function (c, i) { state.clusters[i] = true; });
+    data.plans.forEach(function (p) { p.years.forEach(function (y) { state.years[y] = true; }); });
+    ctx.clusters.forEach(function (c, i) { state.clusters[i] = true; });
     [0, 1, 2, 3].forEach(function (k) { state.ready[k] = true; });
 
     function anyChecked(set, checked) {
@@ -321,10 +361,9 @@
     }
 
     function visible(item) {
-      if (state.changedOnly && item.kind === 'parcel' && !d.changed[item.index]) { return false; }
-      if (state.changedOnly && item.kind === 'factory') { return false; }
+      if (state.changedOnly && cmp && !change(item)) { return false; }
       if (!item.rows.length) {
-        if (!state.vacant) { return false; }
+        if (!state.vacant && !change(item)) { return false; }
       } else if (!anyChecked(item.years, state.years) || !anyChecked(item.clusters, state.clusters)) {
         return false;
       }
@@ -335,7 +374,7 @@
       items.forEach(function (item) {
         var on = visible(item);
         if (on) {
-          item.layer.setStyle(parcelStyle(item, state.mode));
+          item.layer.setStyle(parcelStyle(item));
           if (!parcelGroup.hasLayer(item.layer)) { parcelGroup.addLayer(item.layer); }
         } else if (parcelGroup.hasLayer(item.layer)) {
           parcelGroup.removeLayer(item.layer);
@@ -343,21 +382,54 @@
       });
       fitems.forEach(function (item) {
         var on = visible(item);
+        if (on) { item.layer.setStyle(factoryStyle(item)); }
         if (on && !factoryGroup.hasLayer(item.layer)) { factoryGroup.addLayer(item.layer); }
         if (!on && factoryGroup.hasLayer(item.layer)) { factoryGroup.removeLayer(item.layer); }
       });
-      legendUpdate();
+      if (ctx.refresh) { ctx.refresh(); }
     }
+    ctx.apply = apply;
 
-    // fit the view and fill the groups before they reach the map: every shape is projected once
-    var pad = map.getSize();
-    if (geo.bounds) {
-      map.fitBounds(geo.bounds, {
-        paddingTopLeft: [Math.min(290, pad.x * 0.3), 80],
-        paddingBottomRight: [Math.min(230, pad.x * 0.25), 20],
+    /* ---------- plans and scenarios: one shown at a time ---------- */
+    ctx.usePlan = function (k) {
+      var p = data.plans[k];
+      ctx.planShown = p.label;
+      ctx.shown = k;
+      ctx.clusters = p.clusters;
+      ctx.projects = p.projects;
+      d.usedClusters = p.usedClusters;
+      ctx.clusters.forEach(function (c, i) {
+        if (state.clusters[i] === undefined) { state.clusters[i] = true; }
+      });
+      map.closePopup();
+      items.forEach(function (item) { setParcelRows(item, p.prow[item.index] || []); });
+      fitems.forEach(function (item) { setFactoryRows(item, p.frow[item.index] || []); });
+      apply();
+    };
+    if (cmp) { ctx.usePlan(cmp.shown); }
+
+    /* ---------- panels beside the data; the view fitted between them ---------- */
+    var layout = P.build(ctx);
+    var popupOpts = {
+      maxWidth: 360, maxHeight: 420,
+      autoPanPaddingTopLeft: L.point(layout.left + 12, 12),
+      autoPanPaddingBottomRight: L.point(layout.right + 12, 12)
+    };
+    parcelGroup.bindPopup(parcelPopup, popupOpts);
+    parcelGroup.bindTooltip(parcelTooltip, { sticky: true, direction: 'top' });
+    factoryGroup.bindPopup(factoryPopup, popupOpts);
+    ctx.dataBounds = dataBounds;
+    ctx.fit = function () {
+      if (!dataBounds.isValid()) { return; }
+      var lay = P.margins(ctx);
+      map.fitBounds(dataBounds, {
+        paddingTopLeft: [lay.left + 14, lay.top + 14],
+        paddingBottomRight: [lay.right + 14, lay.bottom + 14],
         animate: false
       });
-    }
+    };
+    // fit the view and fill the groups before they reach the map: every shape is projected once
+    ctx.fit();
     apply();
     zoneGroup.addTo(map);
     parcelGroup.addTo(map);
@@ -365,178 +437,13 @@
     overlays[T.zones] = zoneGroup;
     overlays[T.parcels] = parcelGroup;
     overlays[T.factories] = factoryGroup;
-    L.control.layers(bases, overlays, { position: 'topright', collapsed: false }).addTo(map);
-
-    /* ---------- alternative plans: one radio-style layer each (方案A first and shown) ---------- */
-    var planShown = data.plans.length ? data.plans[0].label : '';
-    function usePlan(k) {
-      var p = data.plans[k];
-      planShown = p.label;
-      clusters = p.clusters;
-      projects = p.projects;
-      d.usedClusters = p.usedClusters;
-      clusters.forEach(function (c, i) {
-        if (state.clusters[i] === undefined) { state.clusters[i] = true; }
-      });
-      p.years.forEach(function (y) { if (state.years[y] === undefined) { state.years[y] = true; } });
-      map.closePopup();
-      items.forEach(function (item) { setParcelRows(item, p.prow[item.index] || []); });
-      fitems.forEach(function (item) { setFactoryRows(item, p.frow[item.index] || []); });
-      apply();
-    }
-    if (data.plans.length) {
-      var planLayers = {};
-      data.plans.forEach(function (p, k) {
-        planLayers[p.label] = L.layerGroup([], { laPlan: k });
-        if (k === 0) { planLayers[p.label].addTo(map); }
-      });
-      map.on('baselayerchange', function (e) {
-        if (e.layer.options && e.layer.options.laPlan !== undefined) { usePlan(e.layer.options.laPlan); }
-      });
-      var plansBox = L.control.layers(planLayers, null, { position: 'topright', collapsed: false });
-      plansBox.addTo(map);
-      plansBox.getContainer().classList.add('la-plans');
-    }
+    P.layersControl(ctx, L.control.layers(bases, overlays, { collapsed: false }));
     L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
-
-    function checkbox(parent, label, checked, onchange, swatch) {
-      var lab = el('label', 'la-check');
-      var input = el('input');
-      input.type = 'checkbox';
-      input.checked = checked;
-      input.addEventListener('change', function () { onchange(input.checked); apply(); });
-      lab.appendChild(input);
-      if (swatch) { var s = el('span', 'la-swatch'); s.style.background = swatch; lab.appendChild(s); }
-      lab.appendChild(el('span', null, label));
-      parent.appendChild(lab);
-    }
-
-    control(map, 'topright', function () {
-      var box = el('details', 'la-panel la-filter');
-      box.open = map.getSize().x >= 1000;
-      box.appendChild(el('summary', 'la-panel-title', T.filters));
-      var fs = el('div', 'la-fieldset');
-      fs.appendChild(el('div', 'la-subtitle', T.colourBy));
-      [['cluster', T.byCluster], ['ready', T.byReadiness]].forEach(function (m) {
-        var lab = el('label', 'la-check');
-        var input = el('input');
-        input.type = 'radio';
-        input.name = 'la-mode-' + registry.length;
-        input.checked = m[0] === state.mode;
-        input.addEventListener('change', function () {
-          if (input.checked) { state.mode = m[0]; apply(); }
-        });
-        lab.appendChild(input);
-        lab.appendChild(el('span', null, m[1]));
-        fs.appendChild(lab);
-      });
-      box.appendChild(fs);
-      var fy = el('div', 'la-fieldset la-years');
-      fy.appendChild(el('div', 'la-subtitle', T.byYear));
-      d.years.forEach(function (y) {
-        checkbox(fy, String(y), true, function (v) { state.years[y] = v; });
-      });
-      checkbox(fy, T.vacantShort, true, function (v) { state.vacant = v; });
-      box.appendChild(fy);
-      var fc = el('div', 'la-fieldset');
-      fc.appendChild(el('div', 'la-subtitle', T.byCluster2));
-      d.usedClusters.forEach(function (ci) {
-        checkbox(fc, clusters[ci].name, true, function (v) { state.clusters[ci] = v; },
-          clusters[ci].colour);
-      });
-      box.appendChild(fc);
-      var fr = el('div', 'la-fieldset');
-      fr.appendChild(el('div', 'la-subtitle', T.byReadiness2));
-      [[1, T.ready], [2, T.readyBy], [3, T.blocked], [0, T.unknown]].forEach(function (r) {
-        checkbox(fr, r[1], true, function (v) { state.ready[r[0]] = v; }, READY_FILL[r[0]]);
-      });
-      box.appendChild(fr);
-      if (d.changed) {
-        var fd = el('div', 'la-fieldset');
-        fd.appendChild(el('div', 'la-subtitle', T.compare));
-        checkbox(fd, T.changedOnly, false, function (v) { state.changedOnly = v; });
-        box.appendChild(fd);
-      }
-      return box;
-    });
-
-    /* ---------- title, notice ---------- */
-    var head = el('div', 'la-title');
-    head.appendChild(el('div', 'la-title-main', d.title));
-    if (d.subtitle) { head.appendChild(el('div', 'la-title-sub', d.subtitle)); }
-    head.appendChild(el('div', 'la-title-date', d.dateline));
-    if (d.notice) { head.appendChild(el('div', 'la-notice', d.notice)); }
-    stopEvents(head);
-    map.getContainer().appendChild(head);
-
-    /* ---------- KPI panel ---------- */
-    control(map, 'topleft', function () {
-      var box = el('details', 'la-panel la-kpi');
-      box.open = true;
-      box.appendChild(el('summary', 'la-panel-title', T.kpiTitle));
-      data.kpi.forEach(function (sec) {
-        box.appendChild(el('div', 'la-subtitle', sec.title));
-        sec.rows.forEach(function (kv) { row(box, kv.label, kv.value); });
-      });
-      if (d.unassigned.length) {
-        var det = el('details', 'la-unassigned');
-        det.appendChild(el('summary', null, T.unassigned + '（' + d.unassignedTotal + '）'));
-        var ul = el('ul');
-        d.unassigned.forEach(function (u) { ul.appendChild(el('li', null, u)); });
-        det.appendChild(ul);
-        box.appendChild(det);
-      }
-      return box;
-    });
-
-    /* ---------- legend ---------- */
-    var legendBody = null;
-    function legendUpdate() {
-      if (!legendBody) { return; }
-      legendBody.textContent = '';
-      function item(label, swatchStyle) {
-        var r = el('div', 'la-legend-item');
-        var s = el('span', 'la-swatch');
-        for (var k in swatchStyle) {
-          if (Object.prototype.hasOwnProperty.call(swatchStyle, k)) { s.style[k] = swatchStyle[k]; }
-        }
-        r.appendChild(s);
-        r.appendChild(el('span', null, label));
-        legendBody.appendChild(r);
-      }
-      if (state.mode === 'ready') {
-        [[1, T.ready], [2, T.readyBy], [3, T.blocked], [0, T.unknown]].forEach(function (r) {
-          item(r[1], { background: READY_FILL[r[0]] });
-        });
-        item(T.placedOutline, { background: '#fff', border: '2px solid #212121' });
-      } else {
-        d.usedClusters.forEach(function (ci) {
-          item(clusters[ci].name, { background: clusters[ci].colour });
-        });
-        item(T.vacant, { background: '#fff', border: '1px solid #9e9e9e' });
-        item(T.blockedOutline, { background: '#fff', border: '2px dashed #d32f2f' });
-        item(T.readyByOutline, { background: '#fff', border: '2px dotted #ef6c00' });
-      }
-      legendBody.appendChild(el('div', 'la-subtitle', T.factories));
-      [[0, T.occ0], [1, T.occ1], [2, T.occ2], [3, T.occ3]].forEach(function (o) {
-        item(o[1], { background: OCC_FILL[o[0]], border: '1.5px solid #263238', borderRadius: '50%' });
-      });
-      item(T.zoneLine, { background: 'transparent', border: '0', borderTop: '2px dashed #37474f', height: '0' });
-    }
-    control(map, 'bottomleft', function () {
-      var box = el('details', 'la-panel la-legend');
-      box.open = true;
-      box.appendChild(el('summary', 'la-panel-title', T.legend));
-      legendBody = el('div');
-      box.appendChild(legendBody);
-      return box;
-    });
-
-    legendUpdate();
+    P.settle(ctx);
 
     var entry = {
       map: map, name: d.scenario, parcels: byId, factories: fById, parcelGroup: parcelGroup,
-      factoryGroup: factoryGroup, ready: false, apply: apply, state: state
+      factoryGroup: factoryGroup, ready: false, apply: apply, state: state, ctx: ctx
     };
     entry.drawnParcels = function () {
       var n = 0;
@@ -544,14 +451,40 @@
       return n;
     };
     entry.shownParcels = function () { return parcelGroup.getLayers().length; };
-    entry.plan = function () { return planShown; };
+    entry.plan = function () { return ctx.planShown; };
+    /* the data's bounds [[south, west], [north, east]] */
+    entry.dataBounds = function () {
+      var b = dataBounds;
+      return [[b.getSouth(), b.getWest()], [b.getNorth(), b.getEast()]];
+    };
+    /* per parcel id drawn: its change code as drawn (0 unchanged) and its outline style */
+    entry.drawnChanges = function () {
+      var out = {};
+      items.forEach(function (item) {
+        if (!parcelGroup.hasLayer(item.layer)) { return; }
+        var o = item.layer.options;
+        out[item.id] = { change: change(item), fill: o.fillColor, dash: o.dashArray || '',
+          weight: o.weight };
+      });
+      return out;
+    };
+    /* parcels drawn with a readiness outline (not the plain thin one) */
+    entry.readinessOutlined = function () {
+      var out = [];
+      items.forEach(function (item) {
+        if (parcelGroup.hasLayer(item.layer) && !change(item) && item.layer.options.color === INK) {
+          out.push(item.id);
+        }
+      });
+      return out;
+    };
     /* the placements shown (plan and filters): [carrier id, project id] of each */
     entry.placed = function () {
       var out = [];
       [[items, parcelGroup], [fitems, factoryGroup]].forEach(function (g) {
         g[0].forEach(function (item) {
           if (!g[1].hasLayer(item.layer)) { return; }
-          item.rows.forEach(function (r) { out.push([item.id, projects[r.project].id]); });
+          item.rows.forEach(function (r) { out.push([item.id, ctx.projects[r.project].id]); });
         });
       });
       return out;
@@ -580,5 +513,8 @@
     });
   }
 
-  window.LandallocMap = { init: init, syncAll: syncAll, readyCodes: READY_CODES };
+  window.LandallocMap = {
+    init: init, syncAll: syncAll, readyCodes: READY_CODES, readyLine: READY_LINE, change: CHANGE,
+    ink: INK
+  };
 })();

@@ -8,7 +8,9 @@ The package has two parts:
 * :mod:`optimizer.readiness.assessment` — what the candidate builder, the KPIs and the verifier
   use: :func:`assess` (a project on a parcel supplied in a year), :func:`parcel_status` (a parcel
   on a day), the statuses and their words (:data:`STATUS_LABELS`). The module is not called
-  ``assess`` so that its name does not clash with the function re-exported here.
+  ``assess`` so that its name does not clash with the function re-exported here;
+* :mod:`optimizer.readiness.slip` — readiness dates moved by months (the scenario knob
+  ``readiness_slip``): :func:`~optimizer.readiness.slip.slip_tables`, ``slip_instance``.
 
 The district views (inventory, departments, quarters) and the ranking of the parcels for one
 project are tables for people and live beside the KPIs, in :mod:`optimizer.views.readiness` and

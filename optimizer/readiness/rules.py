@@ -11,12 +11,21 @@ the ``readiness`` section of a scenario file). Each layer may hold::
 
     version: "2025.1-sip"              # text
     transfer_days: 60                  # integer days, 0..3650
+    transfer_owner_zh: 自然资源规划分局   # who runs the land transfer (the schedule)
+    transfer_owner_en: Natural Resources and Planning Branch
     standard_land_needs: [water, power, road, drainage, telecom]
     preconditions:
       gas: {owner_zh: 港华燃气, owner_en: Towngas}     # change some fields of an existing item
       heat: {enabled: false}                          # drop an item
       fire: {name_zh: ..., name_en: ..., column: ready_road, applies_to: all,
              owner_zh: ..., owner_en: ...}            # a new item needs every field
+      planning: {due: transfer, lead_days: 0}         # optional: when the item is due
+
+``due`` (``start``, the default, or ``transfer``) and ``lead_days`` (default 0) say by when a
+precondition must be in place in the schedule worked back from a start date
+(:mod:`optimizer.views.schedule`): ``lead_days`` days before the start, and before the land
+transfer begins (``transfer_days`` more) when ``due`` is ``transfer``. They do not change
+whether a placement is ready (:mod:`optimizer.readiness.assessment`).
 
 Unknown keys, wrong types, unknown columns or utilities raise
 :class:`~geodata.report.DataError` listing every problem.
@@ -43,7 +52,20 @@ from geodata.schema import normalise_text, parse_list, parse_number
 READY_COLUMNS: tuple[str, ...] = tuple(f"ready_{k}" for k in READINESS_ITEMS)
 
 _PRECONDITION_FIELDS = ("name_zh", "name_en", "column", "applies_to", "owner_zh", "owner_en")
-_TOP_KEYS = ("version", "transfer_days", "standard_land_needs", "preconditions")
+#: Optional fields of a precondition (the schedule's lead time, :mod:`optimizer.views.schedule`).
+_OPTIONAL_FIELDS = ("due", "lead_days")
+#: When a precondition is due: by the construction start, or before the land transfer begins.
+DUE_VALUES = ("start", "transfer")
+_TOP_KEYS = (
+    "version",
+    "transfer_days",
+    "transfer_owner_zh",
+    "transfer_owner_en",
+    "standard_land_needs",
+    "preconditions",
+)
+#: The default owner of the land transfer itself (出让公告 to signed contract).
+_TRANSFER_OWNER = ("自然资源规划分局", "Natural Resources and Planning Branch")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: The shipped rule set, a data file of the ``optimizer`` package (package-data ``*.yaml``).
 _PACKAGE_SOURCE = "readiness_rules.yaml"
@@ -66,6 +88,8 @@ class Precondition:
     applies_to: str
     owner_zh: str
     owner_en: str
+    due: str = "start"
+    lead_days: int = 0
 
     @property
     def item(self) -> str:
@@ -81,6 +105,14 @@ class Precondition:
     def name(self, lang: str = "zh") -> str:
         """The name in one language."""
         return self.name_zh if lang == "zh" else self.name_en
+
+    def lead(self, transfer_days: int) -> int:
+        """Days before the construction start by which the item must be in place.
+
+        ``lead_days``, plus ``transfer_days`` when the item is due before the land transfer
+        begins (``due: transfer``, e.g. planning conditions, which the 出让公告 must carry).
+        """
+        return self.lead_days + (transfer_days if self.due == "transfer" else 0)
 
     def owner(self, lang: str = "zh") -> str:
         """The owning department in one language."""
@@ -102,12 +134,26 @@ class RuleSet:
     standard_needs
         Utilities a parcel needs (with every ``"all"`` precondition) to be 标准地-ready in the
         district inventory.
+    transfer_owner_zh, transfer_owner_en
+        The department that runs the land transfer (the schedule's 土地出让 item).
     """
 
     version: str
     transfer_days: int
     preconditions: tuple[Precondition, ...]
     standard_needs: frozenset[str] = DEFAULT_NEEDS
+    transfer_owner_zh: str = _TRANSFER_OWNER[0]
+    transfer_owner_en: str = _TRANSFER_OWNER[1]
+
+    def transfer_owner(self, lang: str = "zh") -> str:
+        """The department that runs the land transfer, in one language."""
+        return self.transfer_owner_zh if lang == "zh" else self.transfer_owner_en
+
+    def owners(self) -> list[tuple[str, str]]:
+        """Every department named by the rule set, (zh, en), in rule order, once each."""
+        found = [(p.owner_zh, p.owner_en) for p in self.preconditions]
+        found.append((self.transfer_owner_zh, self.transfer_owner_en))
+        return list(dict.fromkeys(found))
 
     def applicable(self, needs: Iterable[str]) -> tuple[Precondition, ...]:
         """The preconditions that apply to a project with these ``needs``."""
@@ -182,6 +228,12 @@ def _apply_layer(
                 k,
                 ("、".join(_TOP_KEYS), ", ".join(_TOP_KEYS)),
             )
+        elif k in ("transfer_owner_zh", "transfer_owner_en"):
+            text = normalise_text(value)
+            if not text or isinstance(value, Mapping | list):
+                err("bad_value", f"{k} 应为非空文本", f"{k} must be non-empty text", k)
+            else:
+                state[k] = text
         elif k == "version":
             text = normalise_text(value)
             if not text or isinstance(value, Mapping | list):
@@ -260,7 +312,7 @@ def _apply_preconditions(state: dict[str, Any], value: Any, err: _Err) -> None:
 
 def _apply_fields(current: dict[str, Any], fields: Mapping[Any, Any], key: str, err: _Err) -> bool:
     """Merge the fields of precondition ``key`` into ``current``; False when one is bad."""
-    allowed = (*_PRECONDITION_FIELDS, "enabled")
+    allowed = (*_PRECONDITION_FIELDS, *_OPTIONAL_FIELDS, "enabled")
     ok = True
     for raw_field, v in fields.items():
         f = str(raw_field)
@@ -280,6 +332,29 @@ def _apply_fields(current: dict[str, Any], fields: Mapping[Any, Any], key: str, 
                 ok = False
             else:
                 current["enabled"] = v
+        elif f == "lead_days":
+            x = None if isinstance(v, bool) else parse_number(v)
+            if x is None or not float(x).is_integer() or not 0 <= x <= 3650:
+                err(
+                    "bad_value",
+                    f"lead_days 应为 0 到 3650 之间的整数天数（实际 “{v}”）",
+                    f"lead_days must be a whole number of days in 0..3650 (got '{v}')",
+                    col,
+                )
+                ok = False
+            else:
+                current["lead_days"] = int(x)
+        elif f == "due":
+            if v not in DUE_VALUES:
+                err(
+                    "bad_value",
+                    f"due 应为 start（开工前）或 transfer（出让前）（实际 “{v}”）",
+                    f"due must be start or transfer (got '{v}')",
+                    col,
+                )
+                ok = False
+            else:
+                current["due"] = v
         else:
             text = _field_text(f, v, col, err)
             if text is None:
@@ -338,7 +413,13 @@ def _build(state: dict[str, Any], report: Report, source: str) -> RuleSet:
                 hint_en="a new precondition needs all of " + ", ".join(_PRECONDITION_FIELDS),
             )
             continue
-        items.append(Precondition(key=key, **{f: fields[f] for f in _PRECONDITION_FIELDS}))
+        items.append(
+            Precondition(
+                key=key,
+                **{f: fields[f] for f in _PRECONDITION_FIELDS},
+                **{f: fields[f] for f in _OPTIONAL_FIELDS if f in fields},
+            )
+        )
     for k in ("version", "transfer_days"):
         if k not in state:
             report.error(
@@ -354,6 +435,8 @@ def _build(state: dict[str, Any], report: Report, source: str) -> RuleSet:
         transfer_days=int(state["transfer_days"]),
         preconditions=tuple(items),
         standard_needs=frozenset(state.get("standard_needs", DEFAULT_NEEDS)),
+        transfer_owner_zh=str(state.get("transfer_owner_zh", _TRANSFER_OWNER[0])),
+        transfer_owner_en=str(state.get("transfer_owner_en", _TRANSFER_OWNER[1])),
     )
 
 
@@ -410,4 +493,25 @@ def load_rules(
     return _build(state, report, last_source)
 
 
-__all__ = ["READY_COLUMNS", "Precondition", "RuleSet", "load_rules"]
+def read_rules_file(path: Path) -> Mapping[str, Any]:
+    """The override mapping of a rules file (checked like :func:`load_rules` reads it).
+
+    Raises
+    ------
+    geodata.report.DataError
+        When the file cannot be read or is not a mapping.
+    """
+    report = Report()
+    layer = _read_yaml(Path(path), report)
+    report.raise_if_errors()
+    return dict(layer or {})
+
+
+__all__ = [
+    "DUE_VALUES",
+    "READY_COLUMNS",
+    "Precondition",
+    "RuleSet",
+    "load_rules",
+    "read_rules_file",
+]
