@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from readiness_helpers import make_instance, make_parcel, make_project
 
 from geodata.report import DataError, Report
 from optimizer.readiness import load_rules
@@ -22,7 +23,6 @@ from optimizer.readiness.slip import (
 from optimizer.views.plan_changes import kept_plan, plan_changes
 from optimizer.views.schedule import item_status
 from optimizer.views.unlock import gain_sentence, gap_groups
-from tests.readiness_helpers import make_instance, make_parcel, make_project
 
 D = dt.date
 
