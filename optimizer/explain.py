@@ -136,11 +136,12 @@ def _cf_text(cf: Counterfactual, names: dict[str, str], zh: bool) -> str:
     who = _who(set(cf.removed), names, zh)
     if cf.loss <= 0:
         return (
-            f"；强行安排于 {cf.placement}（{cf.points} 分）不降低方案得分（求解未证明最优）"
+            f"；强行安排（本项目 {cf.points} 分）不降低方案得分（求解未证明最优）"
             if zh
             else f"; placing it on {cf.placement} ({cf.points} points) costs nothing (the solve is not proven optimal)"
         )
-    zh_t = f"；若强行安排于 {cf.placement}（本项目 {cf.points} 分），方案将少 {cf.loss} 分"
+    year = cf.placement.rsplit("@", 1)[-1]
+    zh_t = f"；若强行安排（{year} 年落地，本项目 {cf.points} 分），方案将少 {cf.loss} 分"
     en_t = (
         f"; placing it on {cf.placement} ({cf.points} points) would cost the plan {cf.loss} points"
     )
