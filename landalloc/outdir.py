@@ -384,7 +384,21 @@ def replacing(target: Path, kind: str = "result") -> Iterator[Path]:
             old.rmdir()
             target.rename(old)
             tmp.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove(old)
     finally:
         if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+            _remove(tmp)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder completely even when Ctrl-C or SIGTERM arrives meanwhile; the interrupt
+    is raised again once the folder is gone (a half-removed folder would be left otherwise)."""
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+            break
+        except (KeyboardInterrupt, SystemExit) as exc:  # finish first, then stop
+            interrupted = exc
+    if interrupted is not None:
+        raise interrupted
