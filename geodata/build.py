@@ -7,6 +7,7 @@ neighbours in the same zone and a representative point. Everything is sorted by 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -35,10 +36,15 @@ def build_instance(tables: Tables) -> Instance:
     first = first_year(tables)
     parcels = _parcels(tables, first)
     factories = _factories(tables, first)
-    projects = _projects(tables, first)
+    projects = _committed(_projects(tables, first), parcels)
     quota_rows: list[Any] = list(tables.quotas.itertuples(index=False))
     quotas = [
-        Quota(year=int(q.year), zone=str(q.zone), land_cmu=mu_to_cmu(float(q.land_mu)))
+        Quota(
+            year=int(q.year),
+            zone=str(q.zone),
+            land_cmu=mu_to_cmu(float(q.land_mu)),
+            used_cmu=mu_to_cmu(float(getattr(q, "used_mu", 0.0) or 0.0)),
+        )
         for q in quota_rows
     ]
     clusters = [
@@ -89,9 +95,36 @@ def _parcels(tables: Tables, first: int) -> list[Parcel]:
                 x_m=float(cent.iloc[i].x),
                 y_m=float(cent.iloc[i].y),
                 neighbours=nb.get(str(r.parcel_id), ()),
+                **_supply(r),
             )
         )
     return parcels
+
+
+def _supply(r: Any) -> dict[str, Any]:
+    """What is already committed on a parcel row (columns absent in older files: defaults)."""
+    supplied = bool(getattr(r, "supplied", False) or False)
+    when = getattr(r, "supplied_date", None)
+    return {
+        "supplied": supplied,
+        "supplied_date": when if supplied and not pd.isna(when) else None,
+        "supplied_project": str(getattr(r, "supplied_project", "") or "") if supplied else "",
+        "stock": bool(getattr(r, "stock", False) or False),
+    }
+
+
+def _committed(projects: list[Project], parcels: list[Parcel]) -> list[Project]:
+    """The projects with the parcels already supplied to them (``supplied_parcels``)."""
+    held: dict[str, list[str]] = {}
+    for p in parcels:
+        if p.supplied and p.supplied_project:
+            held.setdefault(p.supplied_project, []).append(p.parcel_id)
+    return [
+        replace(p, supplied_parcels=tuple(sorted(held[p.project_id])))
+        if p.project_id in held
+        else p
+        for p in projects
+    ]
 
 
 def _factories(tables: Tables, first: int) -> list[Factory]:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from geodata.clashes import Clashes
+
 LandUse = Literal["M0", "M1", "M2", "M3"]
 Stage = Literal["negotiating", "signed", "registered"]
 CarrierNeed = Literal["land", "factory", "either"]
@@ -59,6 +61,13 @@ class Parcel:
     x_m: float
     y_m: float
     neighbours: tuple[str, ...] = ()
+    #: already supplied (已供地): never planned again
+    supplied: bool = False
+    supplied_date: dt.date | None = None
+    #: the project the parcel was supplied to ("" when not named)
+    supplied_project: str = ""
+    #: 存量/低效用地 (revitalised land, 工业上楼): supplying it uses no new construction quota
+    stock: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +111,8 @@ class Project:
     min_clear_height_m: float | None
     tags: frozenset[str]
     pinned_carrier: str | None
+    #: the parcels already supplied to the project (已供地): it is committed, never planned again
+    supplied_parcels: tuple[str, ...] = ()
 
     @property
     def wants_land(self) -> bool:
@@ -121,6 +132,8 @@ class Quota:
     year: int
     zone: str
     land_cmu: int
+    #: quota of the row already used this year before the plan (0.01 亩)
+    used_cmu: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +160,9 @@ class Instance:
     crs: str = "EPSG:4549"
     source: str = ""
     meta: Mapping[str, str] = field(default_factory=dict)
+    #: neighbours that clash (邻避): the clash pairs and the near pairs within their reach
+    #: (:mod:`geodata.clashes`); ``None``: no such rule
+    clashes: Clashes | None = None
 
     @property
     def zones(self) -> tuple[str, ...]:

@@ -260,6 +260,9 @@ def _check_pins(tables: Tables, report: Report, carriers_read: bool) -> None:
         target="parcels/factories",
     )
     first = first_year(tables)
+    stock = {
+        c for c, s in zip(par["parcel_id"], par.get("stock", []), strict=False) if s in (True,)
+    }
     pinned_land: dict[int, float] = {}
     for i, (pid, pin) in enumerate(zip(pro["project_id"], pro["pinned_carrier"], strict=True)):
         if not pin:
@@ -276,12 +279,13 @@ def _check_pins(tables: Tables, report: Report, carriers_read: bool) -> None:
                 row=i + 1,
                 column="pinned_carrier",
             )
-        elif pin in parcel_area:
+        elif pin in parcel_area and pin not in stock:  # 存量 land uses no quota
             sy = pro["start_year"].iloc[i] or first
             pinned_land[int(sy)] = pinned_land.get(int(sy), 0.0) + float(parcel_area[pin])
-    district = {
-        int(y): float(q)
-        for y, z, q in zip(quo["year"], quo["zone"], quo["land_mu"], strict=True)
+    used = quo["used_mu"] if "used_mu" in quo else [0.0] * len(quo)
+    district = {  # what the plan may still use: the quota less what this year has used
+        int(y): float(q) - float(u or 0.0)
+        for y, z, q, u in zip(quo["year"], quo["zone"], quo["land_mu"], used, strict=True)
         if z == "*" and y is not None and q is not None
     }
     # a quota row with a cell that could not be read: the totals could be wrong, not checked

@@ -70,6 +70,12 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         Column("far_min", "real", label_zh="容积率下限"),
         Column("far_max", "real", label_zh="容积率上限"),
         *_READY,
+        # what is already committed this year (old files without these columns: not supplied,
+        # not stock)
+        Column("supplied", "bool", default=False, label_zh="已供地"),
+        Column("supplied_date", "date", label_zh="供地日期"),
+        Column("supplied_project", "text", default="", label_zh="供地项目"),
+        Column("stock", "bool", default=False, label_zh="存量用地"),
     ),
     "factories": (
         Column("factory_id", "text", required=True, label_zh="厂房编号"),
@@ -116,6 +122,7 @@ LAYERS: dict[str, tuple[Column, ...]] = {
         Column("year", "int", required=True, label_zh="年份"),
         Column("zone", "text", required=True, label_zh="片区"),
         Column("land_mu", "real", required=True, label_zh="用地指标(亩)"),
+        Column("used_mu", "real", default=0.0, label_zh="年内已用指标(亩)"),
     ),
     "clusters": (
         Column("cluster", "text", required=True, label_zh="集群代码"),
@@ -185,6 +192,7 @@ NUMBER_RANGES: dict[tuple[str, str], NumberRange] = {
     ("projects", "min_clear_height_m"): NumberRange(0, 200, "m"),
     ("quotas", "year"): NumberRange(1990, 2100),
     ("quotas", "land_mu"): NumberRange(0, 1_000_000, "亩"),
+    ("quotas", "used_mu"): NumberRange(0, 1_000_000, "亩"),
     ("clusters", "anchor_x"): NumberRange(-100_000_000, 100_000_000, "m"),
     ("clusters", "anchor_y"): NumberRange(-100_000_000, 100_000_000, "m"),
 }
@@ -269,7 +277,9 @@ ID_COLUMN = {
 #: Columns holding ids or codes that name a row of some layer: kept exactly as written (only
 #: surrounding whitespace trimmed); compared by :func:`id_key` only to find duplicates and
 #: references spelled differently.
-ID_LIKE_COLUMNS = frozenset({"parcel_id", "factory_id", "project_id", "pinned_carrier", "zone"})
+ID_LIKE_COLUMNS = frozenset(
+    {"parcel_id", "factory_id", "project_id", "pinned_carrier", "zone", "supplied_project"}
+)
 
 
 def coerce_table(

@@ -80,6 +80,8 @@ def _register() -> None:
         "cmd_map",
         "cmd_scenario",
         "cmd_sweep",
+        "cmd_montecarlo",
+        "serve",  # the workbench in the browser (landalloc.workbench)
     ):
         try:
             module = __import__(f"landalloc.{name}", fromlist=["register"])

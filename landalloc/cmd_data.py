@@ -47,10 +47,28 @@ def register(app: click.Group) -> None:
             ),
             markup=False,
         )
+        supplied = [p for p in inst.parcels if p.supplied]
+        stock = sum(1 for p in inst.parcels if p.stock)
+        if supplied or stock:
+            mu = sum(cmu_to_mu(p.area_cmu) for p in supplied)
+            out_console.print(
+                t(
+                    lang,
+                    f"  已供地块 {len(supplied)} 宗，{mu:,.1f} 亩（不再规划）；存量用地 {stock} 宗（不占指标）",
+                    f"  {len(supplied)} parcels already supplied, {mu:,.1f} mu (not planned "
+                    f"again); {stock} stock parcels (no quota)",
+                ),
+                markup=False,
+            )
         for y in inst.years:
             parts = ", ".join(
                 f"{t(lang, '全区', 'district') if q.zone == '*' else q.zone} "
                 f"{cmu_to_mu(q.land_cmu):,.0f}"
+                + (
+                    f"（{t(lang, '已用', 'used')} {cmu_to_mu(q.used_cmu):,.1f}）"
+                    if q.used_cmu
+                    else ""
+                )
                 for q in inst.quotas
                 if q.year == y
             )

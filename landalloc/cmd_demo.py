@@ -166,6 +166,19 @@ def register(app: click.Group) -> None:
                 + ", ".join(f"{y}: {q:,.0f}" for y, q in s.quotas.items()),
             ),
         ]
+        if s.supplied or s.stock or s.quota_used:
+            used = s.quota_used or {}
+            lines.append(
+                t(
+                    lang,
+                    f"  年内已落实：已供地块 {s.supplied} 宗，已用指标 "
+                    + ("，".join(f"{y} 年 {u:,.1f} 亩" for y, u in used.items()) or "0 亩")
+                    + f"；存量用地 {s.stock} 宗（不占指标）",
+                    f"  committed: {s.supplied} parcels supplied, quota used "
+                    + (", ".join(f"{y}: {u:,.1f} mu" for y, u in used.items()) or "0 mu")
+                    + f"; {s.stock} stock parcels (no quota)",
+                )
+            )
         if xlsx is not None:
             lines.append(t(lang, f"  项目库表格：{xlsx}", f"  projects spreadsheet: {xlsx}"))
         for line in lines:

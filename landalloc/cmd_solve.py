@@ -48,6 +48,19 @@ def _print_alternatives(alt: dict[str, Any], lang: str) -> None:
         out_console.print(t(lang, zh, en or zh), markup=False)
 
 
+def _finish(s: dict[str, Any], out: Path, lang: str, montecarlo: int | None) -> None:
+    """After a solve: the alternatives, the anchoring and (``--montecarlo N``) the Monte-Carlo
+    evaluation of the plan (:mod:`landalloc.montecarlo`)."""
+    if "alternatives" in s:
+        _print_alternatives(s["alternatives"], lang)
+    if "anchor" in s:
+        _print_anchor(s["anchor"], lang)
+    if montecarlo:
+        from landalloc.cmd_montecarlo import run_montecarlo
+
+        run_montecarlo(out, montecarlo, lang=lang)
+
+
 def register(app: click.Group) -> None:
     """Add ``solve`` to the app."""
 
@@ -113,6 +126,12 @@ def register(app: click.Group) -> None:
         help="为保留锚定方案允许放弃的目标值比例 / share of the objective that may be given up "
         "to keep more of the anchor plan",
     )
+    @click.option(
+        "--montecarlo",
+        type=click.IntRange(min=1),
+        help="求解后对方案做蒙特卡洛评估（抽样次数，结果在 OUT/montecarlo）/ then evaluate the "
+        "plan with this many Monte-Carlo samples (landalloc montecarlo)",
+    )
     @redact_option  # --redact: the redacted map and report too (landalloc.cmd_map)
     @db_out_option  # --db-out postgresql://…: the result also into PostGIS (landalloc.db_out)
     @click.pass_context
@@ -131,6 +150,7 @@ def register(app: click.Group) -> None:
         min_diff: int,
         anchor_dir: Path | None,
         anchor_tolerance: float,
+        montecarlo: int | None,
     ) -> None:
         from landalloc.alternatives import AlternativesRequest
         from landalloc.anchoring import AnchorRequest
@@ -192,7 +212,4 @@ def register(app: click.Group) -> None:
             ),
             markup=False,
         )
-        if "alternatives" in s:
-            _print_alternatives(s["alternatives"], lang)
-        if "anchor" in s:
-            _print_anchor(s["anchor"], lang)
+        _finish(s, out, lang, montecarlo)

@@ -104,8 +104,8 @@ TEMPLATES: tuple[Template, ...] = (
         "一年一个片区（或全区）的指标",
         "the quota of one year for one zone (or the whole district)",
         (
-            {"year": 2026, "zone": "全区", "land_mu": 500},
-            {"year": 2026, "zone": "KJC", "land_mu": 300},
+            {"year": 2026, "zone": "全区", "land_mu": 500, "used_mu": 120},
+            {"year": 2026, "zone": "KJC", "land_mu": 300, "used_mu": 0},
         ),
     ),
     Template(

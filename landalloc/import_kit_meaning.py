@@ -80,6 +80,11 @@ MEANING: dict[str, dict[str, tuple[str, str]]] = {
             "当年可供应的新增工业用地；表头可写 用地指标(公顷)",
             "industrial land that may be supplied that year; the header may be 用地指标(公顷)",
         ),
+        "used_mu": (
+            "本年度已经使用的指标（如年中规划时已供地块占用的）；从可用指标中扣除；空白 = 0",
+            "quota of the year already used (e.g. by parcels supplied earlier in the year); "
+            "subtracted from what the plan may use; blank = 0",
+        ),
     },
     "clusters": {
         "cluster": (

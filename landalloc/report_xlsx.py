@@ -61,6 +61,7 @@ HEADERS_ZH: dict[str, str] = {
     "reason": "未落地原因",
     "quota_mu": "用地指标(亩)",
     "used_mu": "已用(亩)",
+    "committed_mu": "年内已用(方案前,亩)",
 }
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -238,6 +239,35 @@ def _kpi_rows(kpi: dict[str, Any], zh: bool) -> list[tuple[str, Any]]:
             f"{rs:.1%}" if rs is not None else "—",
         )
     )
+    return rows + _committed_rows(kpi, zh)
+
+
+def _committed_rows(kpi: dict[str, Any], zh: bool) -> list[tuple[str, Any]]:
+    """What is committed apart from the plan and the plan's 存量 land (none in older KPIs)."""
+    done = kpi.get("committed") or {}
+    rows: list[tuple[str, Any]] = []
+    if done.get("parcels"):
+        rows.append(
+            (
+                "年内已供地块(宗 / 亩)" if zh else "parcels already supplied (count / mu)",
+                f"{done['parcels']} / {done['land_mu']:g}",
+            )
+        )
+        rows.append(
+            (
+                "已供地项目(个 / 亿元)" if zh else "projects already supplied (count / 100M CNY)",
+                f"{done['projects']} / {done['investment_yi']:g}",
+            )
+        )
+    for year, mu in (done.get("quota_used_mu") or {}).items():
+        rows.append((f"{year} 年已用指标(亩)" if zh else f"quota used in {year} (mu)", mu))
+    if kpi.get("stock_land_mu"):
+        rows.append(
+            (
+                "方案中存量用地(不占指标,亩)" if zh else "planned stock land, no quota (mu)",
+                kpi["stock_land_mu"],
+            )
+        )
     return rows
 
 

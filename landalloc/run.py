@@ -21,6 +21,7 @@ from geodata.postgis_url import db_url
 from geodata.report import DataError, Report
 from geodata.store import Tables, build_instance, load
 from landalloc import __version__
+from landalloc import uncertainty as unc
 from landalloc.alternatives import (
     AlternativesRequest,
     AltPlan,
@@ -28,6 +29,8 @@ from landalloc.alternatives import (
     write_alternatives,
 )
 from landalloc.anchoring import AnchorRequest, anchor_solution
+from landalloc.clashes import as_run as as_run_clashes
+from landalloc.clashes import attach as attach_clashes
 from landalloc.outdir import OutputLock, check_target, clean_stale, replacing
 from landalloc.readiness_schedule import report_sheet
 from landalloc.report_xlsx import Names, write_report
@@ -144,7 +147,9 @@ def prepare(
         deterministic=sv["deterministic"],
         lns_min_candidates=sv["lns_min_candidates"],
     )
-    problem = build_problem(s, inst, rules, overrides, sv.get("max_carriers_per_project"))
+    inst = attach_clashes(s.clashes, scenario_path, data, inst, tables)  # 邻避, when any
+    own = unc.own_probabilities(tables.projects)
+    problem = build_problem(s, inst, rules, overrides, sv.get("max_carriers_per_project"), own)
     return s, problem, settings, problem.instance, tables, rules, data, warnings
 
 
@@ -154,14 +159,18 @@ def build_problem(
     rules: RuleSet,
     quota_override: dict[tuple[int, str], float] | None = None,
     max_carriers_per_project: int | None = None,
+    own_probability: dict[str, float] | None = None,
 ) -> Problem:
     """The problem of a scenario over its data (after the what-if changes), built with the
     public builder of :class:`~optimizer.problem.Problem`.
 
     ``quota_override`` is the scenario's ``quotas.override`` as checked by
-    :func:`landalloc.scenario.quota_overrides`.
+    :func:`landalloc.scenario.quota_overrides`. ``own_probability``: the projects' own
+    probabilities of materialising (:func:`landalloc.uncertainty.own_probabilities`), for the
+    expected-value objective; the quota reserve scales every quota (overrides too).
     """
     pol = s.policy
+    prob, keep, quota_override = unc.knobs(s.uncertainty, inst, own_probability, quota_override)
     return (
         Problem.standard(inst, tuple(s.years), max_carriers_per_project=max_carriers_per_project)
         .add_policy(
@@ -173,8 +182,12 @@ def build_problem(
         )
         .add_locks(s.pins, s.withheld)
         .add_readiness(rules, strict_ready_signed=pol.strict_ready_signed)
-        .maximise_priority(_weights(s), lexicographic=pol.lexicographic)
-        .add_quota(scale=s.quotas.scale, by_year=s.quotas.scale_by_year, override=quota_override)
+        .maximise_priority(
+            dataclasses.replace(_weights(s), probability=prob), lexicographic=pol.lexicographic
+        )
+        .add_quota(
+            scale=s.quotas.scale * keep, by_year=s.quotas.scale_by_year, override=quota_override
+        )
     )
 
 
@@ -301,6 +314,7 @@ def solve_scenario(
     summary["warnings"] = [w.text(lang) for w in warnings.warnings]
     if anchored is not None:
         summary["anchor"] = anchored
+    unc.state(summary, s.uncertainty, problem.quotas or {}, tables.projects)
     result = RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
     result.changes = changes
     if alternatives is not None and alternatives.k > 1:
@@ -471,6 +485,7 @@ def _write_all(result: RunResult, scenario_path: Path, d: Path, lang: str) -> No
                 **result.scenario.model_dump(mode="json"),
                 "data": result.summary["data"],
                 **_as_run_anchor(result),
+                **as_run_clashes(result.scenario.clashes, scenario_path),
             },
             allow_unicode=True,
             sort_keys=False,

@@ -35,6 +35,8 @@ from geodata.whatif import apply_whatif as apply_changes
 from geodata.whatif_parcels import GEOMETRY_KEYS as GEOMETRY_KEYS
 from geodata.whatif_parcels import LONLAT_CRS as LONLAT_CRS
 from geodata.whatif_rows import Locator
+from landalloc.clashes import ClashSettings
+from landalloc.uncertainty import UncertaintySettings
 from optimizer.settings import Policy, SolverSettings, Weights
 
 
@@ -189,6 +191,13 @@ class Scenario(_Strict):
     )
     solver: SolverSection = Field(default_factory=SolverSection)  # type: ignore[arg-type]
     anchor: AnchorSection | None = Field(None, description="a reference plan to stay close to")
+    uncertainty: UncertaintySettings = Field(
+        default_factory=UncertaintySettings,  # type: ignore[arg-type]
+        description="project probabilities, expected-value objective, quota reserve",
+    )
+    clashes: ClashSettings | None = Field(
+        None, description="neighbours that clash (邻避): sensitive sites and clash pairs"
+    )
 
     @field_validator("readiness_slip", mode="before")
     @classmethod

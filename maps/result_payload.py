@@ -177,6 +177,7 @@ def _kpi_sections(
             )
         )
     sections.append({"title": tr(lang, "落地成效", "Outcome"), "rows": main})
+    sections += _committed_section(kpis, lang)
     got = kpis.get("major_by_tier") or {}
     tot = kpis.get("major_total_by_tier") or {}
     if isinstance(got, Mapping) and isinstance(tot, Mapping) and (got or tot):
@@ -214,6 +215,47 @@ def _kpi_sections(
             }
         )
     return sections
+
+
+def _committed_section(kpis: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The section of what is committed apart from the plan (parcels already supplied, the
+    quota this year has already used) and the plan's land on 存量 carriers, which uses no
+    quota; [] when there is none."""
+    t = texts(lang)
+    done = kpis.get("committed")
+    rows: list[dict[str, str]] = []
+    if isinstance(done, Mapping) and done.get("parcels"):
+        rows.append(
+            _kpi_row(
+                tr(lang, "已供地块（宗 / 亩）", "Parcels supplied (count / mu)"),
+                f"{_fmt(done.get('parcels'), 0)} / {_fmt(done.get('land_mu'), 1)}",
+            )
+        )
+        if done.get("projects"):
+            rows.append(
+                _kpi_row(
+                    tr(lang, "已供地项目（个 / 投资）", "Projects supplied (count / investment)"),
+                    f"{_fmt(done.get('projects'), 0)} / {_fmt(done.get('investment_yi'), 1)} {t['yi']}",
+                )
+            )
+    used = done.get("quota_used_mu") if isinstance(done, Mapping) else None
+    for year, mu in used.items() if isinstance(used, Mapping) else []:
+        rows.append(
+            _kpi_row(
+                tr(lang, f"{year} 年已用指标（亩）", f"Quota used in {year} (mu)"), _fmt(mu, 1)
+            )
+        )
+    if _num(kpis.get("stock_land_mu")):
+        rows.append(
+            _kpi_row(
+                tr(lang, "方案中存量用地（不占指标，亩）", "Planned on stock land, no quota (mu)"),
+                _fmt(kpis.get("stock_land_mu"), 1),
+            )
+        )
+    if not rows:
+        return []
+    title = tr(lang, "年内已落实与存量用地", "Committed this year, stock land")
+    return [{"title": title, "rows": rows}]
 
 
 @dataclass(slots=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from geodata.clashes import Clashes
 from geodata.instance import READINESS_ITEMS, Factory, Instance, Parcel
 
 #: Ordinal used for "not scheduled" readiness dates (later than any real date).
@@ -35,11 +36,15 @@ class CarrierArrays:
     far_min: np.ndarray = field(default_factory=lambda: np.zeros(0))
     far_max: np.ndarray = field(default_factory=lambda: np.zeros(0))
     ready: dict[str, np.ndarray] = field(default_factory=dict)
+    supplied: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    stock: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     # factories
     floor_m2: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     floor_load: np.ndarray = field(default_factory=lambda: np.zeros(0))
     clear_height: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _member: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the instance's clash rules (邻避, :mod:`optimizer.constraints.clashes`); None: none
+    clashes: Clashes | None = None
 
     def cluster_member(self, cluster: str) -> np.ndarray:
         """Carriers that list ``cluster`` explicitly."""
@@ -83,6 +88,9 @@ def parcel_arrays(instance: Instance) -> CarrierArrays:
         far_min=np.array([p.far_min if p.far_min is not None else 0.0 for p in ps], dtype=float),
         far_max=np.array([p.far_max if p.far_max is not None else np.inf for p in ps], dtype=float),
         ready=ready,
+        supplied=np.array([p.supplied for p in ps], dtype=bool),
+        stock=np.array([p.stock for p in ps], dtype=bool),
+        clashes=instance.clashes,
     )
 
 
@@ -98,4 +106,5 @@ def factory_arrays(instance: Instance) -> CarrierArrays:
         clear_height=np.array(
             [f.clear_height_m if f.clear_height_m is not None else -1.0 for f in fs], float
         ),
+        clashes=instance.clashes,
     )

@@ -37,6 +37,7 @@ from optimizer.anchor import Placement, Reference, placement_of
 from optimizer.candidate import Candidate
 from optimizer.constraints import ledgers
 from optimizer.constraints.family import Ledger
+from optimizer.constraints.quota import quota_cmu, stock_areas
 from optimizer.solution import Solution
 
 CHANGE_COLUMNS = [
@@ -238,12 +239,13 @@ class _Ctx:
         key = rows[0]
         q_new = self.plan.quotas.get(key, 0)
         q_ref = self.ref.quotas.get(key, q_new)
+        stock = stock_areas(self.instance)
         used = sum(
-            x.land_cmu
+            quota_cmu(x, stock)
             for x in self.plan.chosen
             if x.project_id != pid and x.year == key[0] and (key[1] == "*" or x.zone == key[1])
         )
-        need = k.land_cmu
+        need = quota_cmu(k, stock)
         facts: dict[str, Any] = {
             "year": key[0],
             "zone": key[1],

@@ -1,11 +1,12 @@
 """Independent parts of a problem: candidates that share no constraint are solved apart.
 
 Two candidates are in the same part when they belong to the same project, use a common carrier
-(a parcel, a parcel of a group, a factory), or count against a common quota row (the district
-row of their year, or their zone's row of that year when the zone has a quota). These are the
-only links the constraint families create (see :mod:`optimizer.constraints`), so the parts are
-independent sub-problems: the optimum of the whole is the sum of the parts' optima, and a
-lexicographic objective (majors first) is optimal part by part as well.
+(a parcel, a parcel of a group, a factory), count against a common quota row (the district
+row of their year, or their zone's row of that year when the zone has a quota), or are bound by a
+clash buffer (邻避, ``coupled``). These are the only links the constraint families create (see
+:mod:`optimizer.constraints`), so the parts are independent sub-problems: the optimum of the
+whole is the sum of the parts' optima, and a lexicographic objective (majors first) is optimal
+part by part as well.
 
 Why split: CP-SAT proves each part's optimum with the gap of *that* part, whereas on the joint
 model every reduced-cost fixing and every pruned branch has to pay for the other parts' gaps too.
@@ -16,6 +17,8 @@ whose optima are proven in 6 s and 4 s), the joint model was still 0.3 % from it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_array
@@ -23,12 +26,17 @@ from scipy.sparse.csgraph import connected_components
 
 from optimizer.candidates import CandidateSet
 
+#: Quota rows ((year, zone) → 0.01 亩) and groups of candidate indices.
+Quotas = dict[tuple[int, str], int]
+Groups = Sequence[Sequence[int]]
 
-def split_components(cands: CandidateSet, quotas: dict[tuple[int, str], int]) -> list[list[int]]:
+
+def split_components(cands: CandidateSet, quotas: Quotas, coupled: Groups = ()) -> list[list[int]]:
     """The independent parts: lists of candidate indices, sorted, smallest part first.
 
-    The candidates and their links (project, carrier, quota row that can bind) form a bipartite
-    graph whose connected components (scipy's ``connected_components``) are the parts.
+    The candidates and their links (project, carrier, quota row that can bind, ``coupled`` group
+    of :func:`optimizer.constraints.clashes.links`) form a bipartite graph whose connected
+    components (scipy's ``connected_components``) are the parts.
 
     Parameters
     ----------
@@ -90,9 +98,10 @@ def split_components(cands: CandidateSet, quotas: dict[tuple[int, str], int]) ->
     on = district_binds[year_code[landed]]
     row_parts.append(landed[on])
     key_parts.append(n_p + n_c + len(years) * n_z + year_code[landed][on])
+    _couple(row_parts, key_parts, coupled, n_p + n_c + len(years) * (n_z + 1))
     row = np.concatenate(row_parts)
     key = np.concatenate(key_parts)
-    size = n + n_p + n_c + len(years) * (n_z + 1)
+    size = n + n_p + n_c + len(years) * (n_z + 1) + len(coupled)
     # bipartite graph: nodes 0 … n − 1 are candidates, the others the link keys
     graph = coo_array((np.ones(len(row), dtype=np.int8), (row, n + key)), shape=(size, size))
     _, label = connected_components(graph, directed=False)
@@ -101,6 +110,12 @@ def split_components(cands: CandidateSet, quotas: dict[tuple[int, str], int]) ->
     cuts = np.flatnonzero(np.diff(label[order])) + 1
     parts = [p.tolist() for p in np.split(order, cuts)]
     return sorted(parts, key=lambda p: (len(p), p[0]))
+
+
+def _couple(rows: list[np.ndarray], keys: list[np.ndarray], coupled: Groups, base: int) -> None:
+    """Add one link key (numbered from ``base``) per group of ``coupled`` to the graph's edges."""
+    rows += [np.asarray(m, dtype=np.int64) for m in coupled]
+    keys += [np.full(len(m), base + g, dtype=np.int64) for g, m in enumerate(coupled)]
 
 
 #: The least time a part of a problem split into several parts is given, however little is left.

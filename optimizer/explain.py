@@ -11,6 +11,10 @@ Pure functions of (instance, solution). Reason codes:
 ``outcompeted``       every candidate carrier is taken by other projects (named)
 ``not_selected``      a free candidate with quota room remains (only with a non-optimal solution)
 
+A project already supplied land (已供地, ``supplied_parcels``) is committed, not unplaced: it has
+no row. The quotas a reason states are what the plan may still use; the quota this year has
+already used (the data's ``used_mu``) is named after them.
+
 The last three get, when given, the counterfactual of :mod:`optimizer.counterfactual`: what
 placing the project would cost the plan, in points, and which projects would have to go or move.
 The reasons claim nothing about priorities that the numbers do not show. Each row's ``facts``
@@ -30,6 +34,7 @@ from geodata.schema import UNASSIGNED_COLUMNS
 from geodata.units import WAN_PER_YI, cmu_to_mu
 from optimizer.candidate import Candidate, CandidateSet
 from optimizer.constraints import RULE_NAMES, ledgers
+from optimizer.constraints.clashes import site_notes
 from optimizer.constraints.family import Ledger
 from optimizer.constraints.quota import QuotaLedger
 from optimizer.counterfactual import Counterfactual
@@ -71,13 +76,17 @@ def unassigned_table(
     holders, left = _usage(instance, solution.quotas, solution.chosen)
     last = max(solution.years) if solution.years else 0
     names = {p.project_id: p.name for p in instance.projects}
+    committed = {(q.year, q.zone): q.used_cmu for q in instance.quotas if q.used_cmu}
     rows = []
     for p in instance.projects:
-        if p.project_id in placed:
+        if p.project_id in placed or p.supplied_parcels:  # supplied already: committed
             continue
         code, zh, en, facts = _reason(
             p, solution.cands, last, holders, left, names, zone_names or {}
         )
+        if code == "quota_exhausted" and committed:
+            zh, en, facts = _committed_note(zh, en, facts, committed, zone_names or {})
+        zh, en, facts = _with_site_note(p, instance, zh, en, facts)  # 邻避: sensitive sites
         cf = (counterfactuals or {}).get(p.project_id)
         if cf is not None and code in ("quota_exhausted", "outcompeted", "not_selected"):
             zh, en, facts = (
@@ -105,6 +114,39 @@ def unassigned_table(
             }
         )
     return pd.DataFrame(rows, columns=[*UNASSIGNED_COLUMNS, "facts"])
+
+
+def _committed_note(
+    zh: str,
+    en: str,
+    facts: dict,
+    committed: Mapping[tuple[int, str], int],
+    zone_names: Mapping[str, tuple[str, str]],
+) -> tuple[str, str, dict]:
+    """A quota reason with the quota already used this year before the plan (the quotas it
+    states are what the plan may still use): the words and ``committed_mu`` in the facts."""
+    rows = facts.get("quota", [])
+    for q in rows:
+        q["committed_mu"] = cmu_to_mu(committed.get((q["year"], q["zone"]), 0))
+    shown = [q for q in rows if q["committed_mu"]]
+    if not shown:
+        return zh, en, facts
+
+    def where(q: dict, k: int) -> str:
+        named = zone_names.get(q["zone"], ("", ""))[k]
+        if q["zone"] == "*":
+            return ("全区", "district")[k]
+        if named and named != q["zone"]:
+            return named
+        return (f"{q['zone']}片区", f"zone {q['zone']}")[k]
+
+    where_zh = "、".join(f"{q['year']} 年{where(q, 0)} {q['committed_mu']:g} 亩" for q in shown)
+    where_en = "; ".join(f"{q['year']} {where(q, 1)} {q['committed_mu']:g} mu" for q in shown)
+    return (
+        f"{zh}（上述指标已扣除年内已用：{where_zh}）",
+        f"{en} (the quotas stated are after what this year has already used: {where_en})",
+        facts,
+    )
 
 
 def _cf_facts(cf: Counterfactual) -> dict:
@@ -261,12 +303,38 @@ def _competition(
         )
     if quota_years:
         return _quota_exhausted(quota_years, takers, names, zone_names, left)
+    zh, en, facts = _clash_notes(options, left)  # neighbours that clash (邻避), when any
     return (
         "outcompeted",
-        f"其候选载体均已被其他项目占用：{_who(takers, names, True)}",
-        f"all its candidate carriers are taken: {_who(takers, names, False)}",
-        {"takers": sorted(takers)},
+        f"其候选载体均已被其他项目占用：{_who(takers, names, True)}{zh}",
+        f"all its candidate carriers are taken: {_who(takers, names, False)}{en}",
+        {"takers": sorted(takers), **facts},
     )
+
+
+def _with_site_note(
+    p: Project, instance: Instance, zh: str, en: str, facts: dict
+) -> tuple[str, str, dict]:
+    """A reason with the carriers a sensitive site's buffer kept the project off (邻避)."""
+    z, e, f = site_notes(p, instance.clashes)
+    return (zh + z, en + e, {**facts, "clash_sites": f}) if z else (zh, en, facts)
+
+
+def _clash_notes(options: list[Candidate], left: list[Ledger]) -> tuple[str, str, dict]:
+    """The clash buffers (邻避) that keep the candidates out, with the distances: words added to
+    a reason (the first three, also ``clashes`` in its facts) and how many (``clashes_total``)."""
+    notes = [n for c in options for led in left if hasattr(led, "notes") for n in led.notes(c)]
+    if not notes:
+        return "", "", {}
+    more = len(notes) - 3
+    zh = (
+        "；邻避："
+        + "；".join(n[0] for n in notes[:3])
+        + (f" 等 {len(notes)} 处" if more > 0 else "")
+    )
+    en = "; clash buffers: " + "; ".join(n[1] for n in notes[:3])
+    facts = {"clashes": [n[2] for n in notes[:3]], "clashes_total": len(notes)}
+    return zh, en + (f" and {more} more" if more > 0 else ""), facts
 
 
 def _quota_exhausted(

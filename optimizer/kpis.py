@@ -15,6 +15,7 @@ import pandas as pd
 from geodata.instance import Instance
 from geodata.schema import ASSIGNMENT_COLUMNS
 from geodata.units import WAN_PER_YI, cmu_to_mu
+from optimizer.constraints.quota import quota_cmu, stock_areas
 from optimizer.explain import runner_ups
 from optimizer.objective import TIERS, tier_of
 from optimizer.readiness import RuleSet, assess, missing_text
@@ -126,12 +127,20 @@ def assignments_table(
 
 
 def quota_table(instance: Instance, solution: Solution) -> pd.DataFrame:
-    """Quota and land used per (year, zone); zone ``*`` is the district."""
+    """Quota and land used per (year, zone); zone ``*`` is the district.
+
+    ``quota_mu`` is what the plan may use (the row's quota less what this year has already
+    used), ``used_mu`` what the plan uses (land on 存量 parcels takes none) and
+    ``committed_mu`` the quota already used this year before the plan (the data's ``used_mu``).
+    """
     used: dict[tuple[int, str], int] = defaultdict(int)
+    stock = stock_areas(instance)
     for c in solution.chosen:
-        if c.land_cmu:
-            used[(c.year, "*")] += c.land_cmu
-            used[(c.year, c.zone)] += c.land_cmu
+        land = quota_cmu(c, stock)
+        if land:
+            used[(c.year, "*")] += land
+            used[(c.year, c.zone)] += land
+    committed = {(q.year, q.zone): q.used_cmu for q in instance.quotas}
     keys = sorted(set(solution.quotas) | {k for k in used if k[1] == "*"})
     rows = [
         {
@@ -139,17 +148,37 @@ def quota_table(instance: Instance, solution: Solution) -> pd.DataFrame:
             "zone": z,
             "quota_mu": cmu_to_mu(solution.quotas.get((y, z), 0)),
             "used_mu": cmu_to_mu(used.get((y, z), 0)),
+            "committed_mu": cmu_to_mu(committed.get((y, z), 0)),
         }
         for y, z in keys
         if y in solution.years
     ]
-    return pd.DataFrame(rows, columns=["year", "zone", "quota_mu", "used_mu"])
+    return pd.DataFrame(rows, columns=["year", "zone", "quota_mu", "used_mu", "committed_mu"])
+
+
+def committed_kpis(instance: Instance) -> dict[str, Any]:
+    """What is already committed this year, apart from the plan: the parcels already supplied
+    (已供地) and the pipeline projects on them, and the quota already used per year."""
+    done = [p for p in instance.parcels if p.supplied]
+    held = [p for p in instance.projects if p.supplied_parcels]
+    used: dict[int, int] = defaultdict(int)
+    for q in instance.quotas:
+        if q.zone == "*":
+            used[q.year] += q.used_cmu
+    return {
+        "parcels": len(done),
+        "land_mu": round(sum(cmu_to_mu(p.area_cmu) for p in done), 2),
+        "projects": len(held),
+        "investment_yi": round(sum(p.investment_wan for p in held) / WAN_PER_YI, 2),
+        "quota_used_mu": {int(y): cmu_to_mu(v) for y, v in sorted(used.items()) if v},
+    }
 
 
 def kpis(instance: Instance, solution: Solution, scenario: str = "") -> dict[str, Any]:
     """The KPIs leadership is judged on."""
     placed = solution.placed()
-    projects = list(instance.projects)
+    # projects already supplied land are committed, not planned: counted apart
+    projects = [p for p in instance.projects if not p.supplied_parcels]
     got = [p for p in projects if p.project_id in placed]
     major_total = {tier_label(t): sum(1 for p in projects if tier_of(p) >= t) for t in TIERS}
     major_placed = {tier_label(t): sum(1 for p in got if tier_of(p) >= t) for t in TIERS}
@@ -157,6 +186,7 @@ def kpis(instance: Instance, solution: Solution, scenario: str = "") -> dict[str
     land_placed = [c for c in solution.chosen if c.kind != "factory"]
     ready = [c for c in land_placed if c.ready_status == "ready"]
     q = quota_table(instance, solution)
+    stock = stock_areas(instance)
     return {
         "scenario": scenario,
         "projects_total": len(projects),
@@ -167,6 +197,9 @@ def kpis(instance: Instance, solution: Solution, scenario: str = "") -> dict[str
         "jobs": int(sum(p.jobs for p in got)),
         "land_mu": round(sum(cmu_to_mu(c.land_cmu) for c in land_placed), 2),
         "floor_m2": int(sum(c.floor_m2 for c in solution.chosen if c.kind == "factory")),
+        "stock_land_mu": round(
+            sum(cmu_to_mu(c.land_cmu - quota_cmu(c, stock)) for c in land_placed), 2
+        ),
         "major_by_tier": major_placed,
         "major_total_by_tier": major_total,
         "supply_rate_signed_major": (
@@ -176,4 +209,5 @@ def kpis(instance: Instance, solution: Solution, scenario: str = "") -> dict[str
         ),
         "ready_share": round(len(ready) / len(land_placed), 4) if land_placed else None,
         "quota": q.to_dict(orient="records"),
+        "committed": committed_kpis(instance),
     }

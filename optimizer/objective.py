@@ -26,7 +26,11 @@ def tier_of(project: Project) -> int:
 
 
 def priority_points(project: Project, w: Weights) -> float:
-    """The project's priority (points), independent of where it lands."""
+    """The project's priority (points), independent of where it lands.
+
+    With the expected-value objective (``w.probability``) it is the expected priority: the
+    points × the project's probability of materialising (:mod:`optimizer.uncertainty`).
+    """
     yi = project.investment_wan / WAN_PER_YI
     pts = 0.0
     for threshold, points in sorted(w.tier_points, reverse=True):
@@ -39,7 +43,10 @@ def priority_points(project: Project, w: Weights) -> float:
     pts += w.jobs_per_100 * project.jobs / 100.0
     pts += sum(w.tag_points.get(t, 0.0) for t in sorted(project.tags))
     pts += w.stage_points.get(project.stage, 0.0)
-    return max(pts, 1.0)
+    pts = max(pts, 1.0)
+    if w.probability:  # the expected-value objective: priority × probability of materialising
+        pts *= w.probability.get(project.project_id, 1.0)
+    return pts
 
 
 def quality_points(

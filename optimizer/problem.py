@@ -22,6 +22,7 @@ from optimizer.anchor import Anchored, Reference, solve_anchored
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
 from optimizer.components import part_limit, split_components
 from optimizer.constraints.base import ModelContext, chosen_values
+from optimizer.constraints.clashes import links as clash_links
 from optimizer.constraints.locks import pin_conflicts, resolve_pins
 from optimizer.errors import InfeasibleError, NoSolutionError
 from optimizer.greedy import greedy, lp_guided
@@ -140,7 +141,9 @@ class Problem:
     ) -> Problem:
         """Annual land quotas, (year, zone ``*`` = district) → 0.01 亩: ``quotas`` (default the
         data's) times ``scale × by_year[year]`` (1 for a missing year), rounded half up; then
-        ``override``, (year, zone) → 亩, replaces or adds quotas, not scaled."""
+        ``override``, (year, zone) → 亩, replaces or adds quotas, not scaled. These are the
+        rows' whole quotas: the land this year has already used is subtracted afterwards
+        (:meth:`effective_quotas`)."""
         if quotas is None:
             quotas = {(q.year, q.zone): q.land_cmu for q in self.instance.quotas}
         factors = by_year or {}
@@ -196,11 +199,18 @@ class Problem:
 
     # ------------------------------------------------------------------ solving
     def effective_quotas(self) -> dict[tuple[int, str], int]:
-        """Quotas used by the model; with no ``add_quota`` land is unlimited."""
+        """Quotas the model may use: each row's quota less the land already used this year
+        (``used_mu`` of the data, never below 0); with no ``add_quota`` land is unlimited."""
         if self.quotas is None:
             big = sum(p.area_cmu for p in self.instance.parcels) + 1
             return {(y, "*"): big for y in self.years}
-        return dict(self.quotas)
+        used = self.used_quotas()
+        return {k: max(0, v - used.get(k, 0)) for k, v in self.quotas.items()}
+
+    def used_quotas(self) -> dict[tuple[int, str], int]:
+        """Quota already used this year before the plan, (year, zone) → 0.01 亩 (the data's
+        ``used_mu``; rows with none are left out)."""
+        return {(q.year, q.zone): q.used_cmu for q in self.instance.quotas if q.used_cmu}
 
     def candidates(self) -> CandidateSet:
         """The candidate placements of this problem."""
@@ -239,7 +249,7 @@ class Problem:
             raise InfeasibleError(conflicts)
         quotas = self.effective_quotas()
         hint = greedy(self.instance, cands, quotas, pins)
-        parts = split_components(cands, quotas)
+        parts = split_components(cands, quotas, clash_links(self.instance, cands))
         # greedy decisions in one part never affect another: the global greedy, split by part
         hint_of: list[list[Candidate]] = [list(hint)] if len(parts) == 1 else [[] for _ in parts]
         if len(parts) > 1:

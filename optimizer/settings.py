@@ -36,6 +36,9 @@ class Weights:
         − delay_per_month × months between desired start and earliest start date
 
     Placing a project is always worth at least 1 point (quality cannot cancel priority).
+
+    With ``probability`` (the expected-value objective, :mod:`optimizer.uncertainty`) a
+    project's priority is its probability of materialising × the priority above.
     """
 
     tier_points: tuple[tuple[float, float], ...] = ((100, 600), (50, 300), (10, 100), (1, 20))
@@ -61,6 +64,10 @@ class Weights:
     anchor_radius_km: float = 8.0
     delay_per_year: float = 8.0
     delay_per_month: float = 0.5
+    #: Expected-value objective (项目落地概率): project id → probability that it materialises;
+    #: a listed project's priority is multiplied by it (:func:`optimizer.objective.priority_points`,
+    #: the one place). Empty (the default): off, every project counts in full.
+    probability: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import shapely
+
+from optimizer.verify_clashes import check_clashes
 
 M2_PER_MU_V = 10000.0 / 15.0  # restated on purpose: the verifier shares nothing with the model
 TOL_MU = 0.011  # rounding of areas to 0.01 亩 in the model
@@ -36,6 +39,10 @@ class VerifyConfig:
     preconditions: tuple[tuple[str, str], ...] = ()  # (date column, applies_to)
     adjacency_gap_m: float = 30.0
     max_group_size: int = 3
+    #: quota already used this year before the plan, (year, zone) → 亩 (the quotas' ``used_mu``)
+    used_mu: dict[tuple[int, str], float] = field(default_factory=dict)
+    #: the clash rules (邻避, geodata.clashes.Clashes: only its pairs and sites are read)
+    clashes: Any = None
 
 
 def _codes(v: object) -> set[str]:
@@ -121,17 +128,20 @@ def verify(
             supplied = _check_land(pid, j, carriers, year, cluster, pollution, P, config, bad)
             for c in carriers:
                 parcel_users[c].append((pid, supplied if len(carriers) == 1 else 0.0))
-            if supplied:
+            counted = _new_land(carriers, supplied, P)
+            if counted:
                 zones = {str(P[c]["zone"]) for c in carriers if c in P}
-                land_used[(year, "*")] += supplied
+                land_used[(year, "*")] += counted
                 for z in zones:
-                    land_used[(year, z)] += supplied
+                    land_used[(year, z)] += counted
         pin = config.pins.get(pid)
         if pin is not None and pin not in carriers:
             bad.append(f"{pid}: pinned to {pin} but placed on {', '.join(carriers)}")
     for pid, pin in config.pins.items():
         if pid in J and pid not in rows_by_project:
             bad.append(f"{pid}: pinned to {pin} but not placed")
+    bad.extend(_check_committed(parcels, rows_by_project))
+    bad.extend(check_clashes(parcels, factories, projects, assignments, config.clashes))
 
     for c, users in sorted(parcel_users.items()):
         if c not in P:
@@ -155,9 +165,48 @@ def verify(
             cap = config.quotas_mu.get(key, 0.0 if key[1] == "*" else None)
             if cap is None:
                 continue
+            cap = max(0.0, cap - config.used_mu.get(key, 0.0))  # what this year has used
             n = max(1, len(parcel_users))
             if used > cap + TOL_MU * n:
                 bad.append(f"quota {key[0]} {key[1]}: {used:.2f} mu supplied, quota {cap:.2f}")
+    return bad
+
+
+def _yes(v: object) -> bool:
+    """A yes/no cell of the tables (blank: no)."""
+    if v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+        return False
+    return bool(v)
+
+
+def _new_land(carriers: list[str], supplied: float, P: dict[str, pd.Series]) -> float:
+    """The land of a placement that takes new construction quota: none on 存量/低效用地 parcels
+    (``stock``); a group counts the areas of its other parcels."""
+    if not supplied:
+        return 0.0
+    if len(carriers) == 1:
+        return 0.0 if _yes(P[carriers[0]].get("stock")) else supplied
+    return sum(float(P[c]["area_mu"]) for c in carriers if not _yes(P[c].get("stock")))
+
+
+def _check_committed(parcels: pd.DataFrame, rows: dict[str, list[pd.Series]]) -> list[str]:
+    """Nothing already committed is planned again: no placement on a parcel already supplied
+    (已供地), and no placement of a project a parcel was already supplied to."""
+    done: dict[str, str] = {}  # supplied parcel → its project ("" when not named)
+    if "supplied" in parcels.columns:
+        for _, p in parcels.iterrows():
+            if _yes(p.get("supplied")):
+                who = p.get("supplied_project")
+                done[str(p["parcel_id"])] = "" if who is None or pd.isna(who) else str(who)
+    holders = {who: c for c, who in done.items() if who}
+    bad: list[str] = []
+    for pid, placed in sorted(rows.items()):
+        for a in placed:
+            c = str(a["carrier_id"])
+            if str(a["carrier_kind"]) == "parcel" and c in done:
+                bad.append(f"{pid}: parcel {c} was already supplied (to {done[c] or '?'})")
+        if pid in holders:
+            bad.append(f"{pid}: already supplied parcel {holders[pid]}, yet planned again")
     return bad
 
 

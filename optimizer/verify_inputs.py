@@ -19,11 +19,18 @@ from optimizer.verify import VerifyConfig
 
 def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
     """The verifier's view of the rules of a problem (original units)."""
-    pins = {p.project_id: p.pinned_carrier for p in problem.instance.projects if p.pinned_carrier}
+    pins = {
+        p.project_id: p.pinned_carrier
+        for p in problem.instance.projects
+        if p.pinned_carrier and not p.supplied_parcels
+    }
     pins.update(problem.policy.pins)
+    used = problem.used_quotas() if problem.quotas is not None else {}
+    totals = problem.quotas if problem.quotas is not None else problem.effective_quotas()
     return VerifyConfig(
         years=problem.years,
-        quotas_mu={k: cmu_to_mu(v) for k, v in problem.effective_quotas().items()},
+        quotas_mu={k: cmu_to_mu(v) for k, v in totals.items()},
+        used_mu={k: cmu_to_mu(v) for k, v in used.items()},
         waste_tolerance=problem.policy.waste_tolerance,
         standard_land=problem.policy.standard_land,
         include_negotiating=problem.policy.include_negotiating,
@@ -32,6 +39,7 @@ def verify_config(problem: Problem, rules: RuleSet) -> VerifyConfig:
         transfer_days=rules.transfer_days,
         preconditions=tuple((p.column, p.applies_to) for p in rules.preconditions),
         max_group_size=problem.policy.max_group_size,
+        clashes=problem.instance.clashes,
     )
 
 

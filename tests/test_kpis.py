@@ -81,7 +81,7 @@ def test_quota_table(solved: tuple[Instance, Solution]) -> None:
     inst, sol = solved
     q = quota_table(inst, sol)
     assert q.to_dict(orient="records") == [
-        {"year": 2026, "zone": "*", "quota_mu": 1000.0, "used_mu": 250.0}
+        {"year": 2026, "zone": "*", "quota_mu": 1000.0, "used_mu": 250.0, "committed_mu": 0.0}
     ]
 
 

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyogrio
 import pytest
 
 from landalloc.anchoring import AnchorRequest
@@ -37,9 +38,21 @@ def _quota(folder: Path) -> dict[tuple[int, str], float]:
     return {(int(q["year"]), q["zone"]): float(q["quota_mu"]) for q in s["kpis"]["quota"]}
 
 
-def _land(a: pd.DataFrame, year: int, zone: str, without: str = "") -> float:
+def _stock(folder: Path) -> set[str]:
+    """The 存量 parcels of the result's data (their land uses no quota)."""
+    s = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    parcels = pyogrio.read_dataframe(s["data"], layer="parcels", read_geometry=False)
+    if "stock" not in parcels.columns:
+        return set()
+    return {str(c) for c, v in zip(parcels["parcel_id"], parcels["stock"], strict=True) if v}
+
+
+def _land(
+    a: pd.DataFrame, year: int, zone: str, without: str = "", stock: set[str] | None = None
+) -> float:
     rows = a[(a["year"] == str(year)) & (a["carrier_kind"] != "factory")]
     rows = rows[rows["project_id"] != without]
+    rows = rows[~rows["carrier_id"].isin(stock or set())]
     if zone != "*":
         rows = rows[rows["zone"] == zone]
     return float(rows["area_mu"].astype(float).sum())
@@ -49,7 +62,7 @@ def audit(folder: Path, reference: Path | None = None) -> list[str]:
     """Every claim that does not hold, as text (empty: all hold)."""
     bad: list[str] = []
     a, u = _csv(folder / "assignments.csv"), _csv(folder / "unassigned.csv")
-    plan, quota = _plan(folder), _quota(folder)
+    plan, quota, stock = _plan(folder), _quota(folder), _stock(folder)
     points = {
         r.project_id: int(r.coefficient) for r in a.drop_duplicates("project_id").itertuples()
     }
@@ -61,11 +74,16 @@ def audit(folder: Path, reference: Path | None = None) -> list[str]:
         for t in facts.get("takers", []):
             if t not in plan:
                 bad.append(f"{where}: taker {t} is not placed")
+        for k in facts.get("clashes", []):  # 邻避: the other project sits where the words say
+            if k["other"] not in plan or k["other_carrier"] not in plan[k["other"]][0]:
+                bad.append(f"{where}: {k['other']} is not on {k['other_carrier']}")
+            if not k["distance_m"] < k["buffer_m"] or f"{k['distance_m']:.0f} 米" not in r.reason:
+                bad.append(f"{where}: the clash distance is not stated or not within the buffer")
         for q in facts.get("quota", []):
             y, z = int(q["year"]), q["zone"]
             if abs(quota[(y, z)] - q["quota_mu"]) > 0.01:
                 bad.append(f"{where}: quota {y} {z} is {quota[(y, z)]}, not {q['quota_mu']}")
-            used = _land(a, y, z)
+            used = _land(a, y, z, stock=stock)  # the quota the plan uses: 存量 land takes none
             if abs(used - q["used_mu"]) > 0.05:
                 bad.append(f"{where}: {y} {z} uses {used:.1f} mu, not {q['used_mu']}")
             if f"{q['quota_mu']:g} 亩已用 {q['used_mu']:g} 亩" not in r.reason:
@@ -111,7 +129,7 @@ def _audit_changes(
                 bad.append(f"{where}: the reference quota is not {facts['quota_ref_mu']}")
             if abs(quota[key] - facts["quota_mu"]) > 0.01:
                 bad.append(f"{where}: the quota is not {facts['quota_mu']}")
-            used = _land(a, *key, without=r.project_id)
+            used = _land(a, *key, without=r.project_id, stock=_stock(folder))
             if abs(used - facts["used_mu"]) > 0.05:
                 bad.append(f"{where}: others use {used:.1f} mu, not {facts['used_mu']}")
             if facts["quota_mu"] - facts["used_mu"] >= facts["need_mu"]:

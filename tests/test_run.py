@@ -91,8 +91,8 @@ def test_solve_scenario_solves_verifies_and_writes_nothing(tmp_path: Path) -> No
     assert s["data"] == str(data)
     assert s["data_sha256"] == file_hash(data) == hashlib.sha256(data.read_bytes()).hexdigest()
     assert result.quota.to_dict(orient="records") == [
-        {"year": 2026, "zone": "*", "quota_mu": 100.0, "used_mu": 50.0},
-        {"year": 2026, "zone": "A", "quota_mu": 80.0, "used_mu": 50.0},
+        {"year": 2026, "zone": "*", "quota_mu": 100.0, "used_mu": 50.0, "committed_mu": 0.0},
+        {"year": 2026, "zone": "A", "quota_mu": 80.0, "used_mu": 50.0, "committed_mu": 0.0},
     ]
 
 

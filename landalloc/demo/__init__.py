@@ -5,7 +5,8 @@ the order of their real-world locations (科技城, 浒墅关经开区, 狮山�
 3-degree Gauss-Kruger CM 120E (EPSG:4549), parcels in street blocks (adjacent parcels inside a
 block can be merged for 合并供地), standard factories, a pipeline of projects with the investment
 tiers the seed reports count (≥ 1 / 10 / 50 / 100 亿元), yearly land quotas for the district and
-for two zones, seven industry clusters with their 链主 anchor points, and a few pinned decisions.
+for two zones, seven industry clusters with their 链主 anchor points, a few pinned decisions, and
+what its first year has already committed (parcels supplied, quota used, 存量 land).
 
 Every company, project and parcel is invented. The same seed and parameters always give the same
 tables. Sizes are parameters (the defaults are the demo: 6 zones, 400 parcels, 40 factories, 200
@@ -20,6 +21,7 @@ and ``geodata/demo_pipeline.xlsx``.
 
 Modules: :mod:`.catalogue` (zones, clusters, parameters), :mod:`.projects` (pipeline, quotas),
 :mod:`.carriers` (parcel and factory attributes), :mod:`.layout` (geometry), :mod:`.pins`,
+:mod:`.committed` (supplied parcels, used quota, 存量 land),
 :mod:`.district` (assembly, files) and :mod:`.workbook` (the 项目库 spreadsheet).
 """
 

@@ -2,7 +2,8 @@
 
 The order of the random draws is part of the data (the same seed always gives the same tables):
 projects first (the largest shapes a block of parcels that can be merged for it), then parcels,
-factories, the layout of each zone and of the district, oversized demands, quotas and pins.
+factories, the layout of each zone and of the district, oversized demands, quotas and pins;
+then what the first year has already committed (:mod:`.committed`, no random draw).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from landalloc.demo.catalogue import (
     check_params,
     zone_specs,
 )
+from landalloc.demo.committed import commit
 from landalloc.demo.layout import lay_out_district
 from landalloc.demo.pins import pin
 from landalloc.demo.projects import draw_projects, fix_oversized, quota_rows
@@ -66,6 +68,10 @@ class DemoSummary:
     quotas: dict[int, float]
     pinned: int
     zones: int
+    #: parcels already supplied, district quota already used per year (亩), 存量 parcels
+    supplied: int = 0
+    quota_used: dict[int, float] | None = None
+    stock: int = 0
 
 
 def generate(
@@ -138,6 +144,7 @@ def generate(
     fix_oversized(rng, projects, float(par.area_mu.max()), mega)
     quotas = quota_rows(projects, years, zones, quota_ratio)
     pin(rng, projects, par.cols, fac_cols, quotas, n_pins=min(12, max(3, n_projects // 50)))
+    commit(projects, par.cols, quotas, zones, first_year)
     return _assemble(zones, par.cols, fac_cols, projects, quotas, (parcel_xy, factory_xy, outlines))
 
 
@@ -173,7 +180,8 @@ def _assemble(
         factories=factories_gdf,
         projects=_frame({k: [p[k] for p in projects] for k in projects[0]}, LAYERS["projects"]),
         quotas=_frame(
-            {k: [q[k] for q in quotas] for k in ("year", "zone", "land_mu")}, LAYERS["quotas"]
+            {k: [q[k] for q in quotas] for k in ("year", "zone", "land_mu", "used_mu")},
+            LAYERS["quotas"],
         ),
         clusters=_frame(clusters, LAYERS["clusters"]),
         zones=zone_frame,
@@ -247,6 +255,15 @@ def summarise(tables: Tables) -> DemoSummary:
         },
         pinned=int((pro["pinned_carrier"].astype(str) != "").sum()),
         zones=len(tables.zones) if tables.zones is not None else 0,
+        supplied=sum(1 for v in tables.parcels.get("supplied", []) if v in (True,)),
+        quota_used={
+            int(y): float(u)
+            for y, z, u in zip(
+                quo["year"], quo["zone"], quo.get("used_mu", [0.0] * len(quo)), strict=True
+            )
+            if z == "*" and u
+        },
+        stock=sum(1 for v in tables.parcels.get("stock", []) if v in (True,)),
     )
 
 

@@ -28,6 +28,7 @@ from optimizer.arrays import CarrierArrays
 from optimizer.constraints import (
     assignment,
     capacity,
+    clashes,
     factories,
     locks,
     quota,
@@ -41,11 +42,11 @@ from optimizer.readiness import RuleSet
 from optimizer.settings import Policy
 
 #: Rules on a (project, carrier) pair, in the order they are applied.
-STATIC: tuple[StaticFamily, ...] = (locks, zoning, standard_land, specs)
+STATIC: tuple[StaticFamily, ...] = (locks, zoning, standard_land, specs, clashes)
 #: Rules on a placement in a year, applied after the static ones.
 YEARLY: tuple[YearFamily, ...] = (timing,)
 #: Constraints of the model, added in this order.
-MODEL: tuple[ModelFamily, ...] = (assignment, capacity, factories, quota)
+MODEL: tuple[ModelFamily, ...] = (assignment, capacity, factories, quota, clashes)
 
 #: Rules of the candidate builder itself rather than of a family: ``carrier`` (the project does
 #: not use this kind of carrier: it is not offered any, see :func:`wants`) and ``cap`` (the

@@ -6,11 +6,17 @@ has a negotiating project when the scenario excludes them, unless it is pinned::
     c ∉ withheld
     stage(p) ≠ negotiating  or  include_negotiating  or  p pinned
 
+What is already committed is never planned again: a parcel already supplied (已供地) has no
+candidate, and neither has a project that already holds supplied land::
+
+    c not supplied
+    p holds no supplied parcel
+
 A pinned project p → c keeps only candidates using c and must be placed (``pin[p]`` in
 :mod:`assignment`). This module also resolves the pins and explains a pin whose carrier the rules
 exclude, before any model is built.
 
-Rule codes: ``withheld``, ``stage``.
+Rule codes: ``withheld``, ``stage``, ``supplied``, ``committed``.
 """
 
 from __future__ import annotations
@@ -33,6 +39,11 @@ CODE = "locks"
 RULE_NAMES: dict[str, tuple[str, str]] = {
     "withheld": ("载体被保留（不供应）", "carrier withheld"),
     "stage": ("在谈项目不参与本情景", "negotiating projects excluded by the scenario"),
+    "supplied": ("地块已供地（不再重新安排）", "parcel already supplied (not planned again)"),
+    "committed": (
+        "项目已供地（不再重新安排）",
+        "project already supplied land (not planned again)",
+    ),
 }
 RULES = tuple(RULE_NAMES)
 PER_MEMBER = True
@@ -62,10 +73,14 @@ def withheld_mask(arr: CarrierArrays, policy: Policy) -> np.ndarray:
 
 
 def masks(project: Project, arr: CarrierArrays, policy: Policy) -> list[tuple[str, np.ndarray]]:
-    """Pass-masks over the carriers of ``arr``: not withheld, and the project's stage takes part."""
+    """Pass-masks over the carriers of ``arr``: not withheld, the project's stage takes part, the
+    carrier is not already supplied and the project holds no supplied land."""
+    supplied = arr.supplied if arr.kind == "parcel" else np.zeros(len(arr), dtype=bool)
     return [
         ("withheld", ~withheld_mask(arr, policy)),
         ("stage", np.full(len(arr), stage_ok(project, policy))),
+        ("supplied", ~supplied),
+        ("committed", np.full(len(arr), not project.supplied_parcels)),
     ]
 
 
@@ -84,8 +99,14 @@ def detail(
 
 
 def resolve_pins(instance: Instance, policy: Policy) -> dict[str, str]:
-    """Project → pinned carrier, from the data's ``pinned_carrier`` and the scenario's pins."""
-    pins = {p.project_id: p.pinned_carrier for p in instance.projects if p.pinned_carrier}
+    """Project → pinned carrier, from the data's ``pinned_carrier`` and the scenario's pins.
+
+    A project that already holds supplied land is committed: the data's pin of it is dropped."""
+    pins = {
+        p.project_id: p.pinned_carrier
+        for p in instance.projects
+        if p.pinned_carrier and not p.supplied_parcels
+    }
     pins.update(policy.pins)
     return dict(sorted(pins.items()))
 

@@ -27,8 +27,13 @@ Status of an item, against ``today``:
 * ``at_risk`` (有风险): scheduled after its deadline, which has not passed yet;
 * ``unscheduled`` (未排期): no date, and the deadline has not passed yet;
 * ``late`` (已逾期): the deadline has passed and the item was not in place by it (no date, or
-  a date after the deadline). The land transfer is ``late`` once its deadline has passed: the
-  data record no supply, so the transfer cannot be known to have begun.
+  a date after the deadline). The land transfer of a plan's placement is ``late`` once its
+  deadline has passed (the transfer cannot be known to have begun); on a parcel the data record
+  as already supplied (已供地) it is ``done``, scheduled on the supply date.
+
+The parcels already supplied to a project of the data are committed placements: they join the
+schedule (in the year of their supply date) whether the plan lists them or not, since their
+preconditions may still be open.
 
 ``days_over`` is ``scheduled − deadline`` in days when positive (how far the item is behind).
 """
@@ -145,6 +150,8 @@ def _items(
     decision = acquisition_date(year, rules) - dt.timedelta(days=rules.transfer_days)
     deadline = target - dt.timedelta(days=rules.transfer_days)
     status = "late" if deadline < today else "on_time"
+    if parcel.supplied:  # 已供地: the transfer is done
+        decision, status = parcel.supplied_date or decision, "done"
     rows = [
         _row(
             (rules.transfer_owner_zh, rules.transfer_owner_en), TRANSFER_NAME, TRANSFER, lang,
@@ -206,7 +213,7 @@ def department_schedule(
     parcels = {p.parcel_id: p for p in instance.parcels}
     order = {TRANSFER: -1, **{p.key: i for i, p in enumerate(rules.preconditions)}}
     rows: list[dict[str, Any]] = []
-    for pl in placements:
+    for pl in _with_committed(instance, placements):
         project, parcel = projects.get(pl.project_id), parcels.get(pl.parcel_id)
         if project is not None and parcel is not None:
             rows.extend(_items(project, parcel, pl.year, rules, today, lang))
@@ -223,6 +230,24 @@ def department_schedule(
     for col in (*_DATES, "days_over"):  # dates and whole days, None when unknown
         frame[col] = pd.Series([r[col] for r in rows], index=frame.index, dtype=object)
     return frame
+
+
+def _with_committed(instance: Instance, placements: Iterable[Placement]) -> list[Placement]:
+    """``placements`` and the committed ones: each parcel already supplied to a project of the
+    data, in the year of its supply date (the first quota year when it has none)."""
+    out = list(placements)
+    seen = {(p.project_id, p.parcel_id) for p in out}
+    first = min(instance.years) if instance.years else dt.date.today().year
+    known = {p.project_id for p in instance.projects}
+    for c in instance.parcels:
+        if (
+            c.supplied
+            and c.supplied_project in known
+            and (c.supplied_project, c.parcel_id) not in seen
+        ):
+            year = c.supplied_date.year if c.supplied_date else first
+            out.append(Placement(c.supplied_project, c.parcel_id, year))
+    return out
 
 
 def schedule_summary(schedule: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
