@@ -362,8 +362,20 @@ function mapFrame(box, src, id) {
   return frame;
 }
 
+/* The results ticked for comparison, in the order they were ticked: the first is the reference
+ * (the baseline) that the others are compared against. */
+const picks = [];
+function picked(ev) {
+  const name = ev.target.dataset && ev.target.dataset.pick;
+  if (!name) return;
+  if (picks.includes(name)) picks.splice(picks.indexOf(name), 1);
+  if (ev.target.checked) picks.push(name);
+}
+
 async function compareSelected() {
-  const names = [...document.querySelectorAll("[data-pick]")].filter((c) => c.checked).map((c) => c.dataset.pick);
+  const rank = (n) => (picks.includes(n) ? picks.indexOf(n) : picks.length);
+  const names = [...document.querySelectorAll("[data-pick]")].filter((c) => c.checked).map((c) => c.dataset.pick)
+    .sort((a, b) => rank(a) - rank(b));
   const res = await request("POST", "/api/jobs", { kind: "compare", results: names, lang: LA.lang });
   if (!res.ok) { notice(errorText(res), true); return; }
   notice(T("已提交比较作业", "comparison job submitted"));
@@ -428,6 +440,7 @@ function wire() {
   $("f-data").addEventListener("change", () => { if (S.editor) { S.editor.scenario = editorScenario(); S.editor.info = null; drawQuotaRows(); } });
   $("f-scale").addEventListener("input", () => { if (S.editor) { S.editor.scenario = editorScenario(); drawQuotaRows(); } });
   $("compare-btn").addEventListener("click", compareSelected);
+  $("results").addEventListener("change", picked);
 }
 
 async function start() {
