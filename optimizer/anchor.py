@@ -204,14 +204,7 @@ def _search(
     everyone = np.arange(ctx.n)
     ctx.add_linear(everyone, ctx.cols.coef, floor, cp_model.INT_MAX, "anchor:objective")
     ctx.maximise(everyone, objective)
-    values = np.zeros(ctx.n, dtype=np.int64)
-    values[[c.index for c in start]] = 1
-    ctx.hint(values)
-    if free is not None:
-        for i, c in enumerate(cands.candidates):
-            if c.project_id not in free:
-                dom = ctx.model.proto.variables[i].domain
-                dom[0] = dom[1] = int(values[i])
+    ctx.start_from((c.index for c in start), free)
 
     def run(settings: SolverSettings, limit: float, log: list[str]) -> tuple[list[Candidate], str]:
         status, solver = problem._run(ctx.model, settings, limit, log)

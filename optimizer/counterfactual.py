@@ -120,13 +120,7 @@ def _force(
     ctx = build_model(cands, problem.instance, problem.years, pins, solution.quotas)
     ctx.add_linear([c.index for c in own], np.ones(len(own), dtype=np.int64), 1, 1, "force")
     ctx.maximise(np.arange(ctx.n), ctx.cols.coef)
-    values = np.zeros(ctx.n, dtype=np.int64)
-    values[[c.index for c in solution.chosen]] = 1
-    ctx.hint(values)
-    for i, c in enumerate(cands.candidates):
-        if c.project_id not in free:
-            dom = ctx.model.proto.variables[i].domain
-            dom[0] = dom[1] = int(values[i])
+    ctx.start_from((c.index for c in solution.chosen), free)
     status, solver = problem._run(ctx.model, settings, limit, [])
     used = solver.deterministic_time if settings.deterministic else solver.wall_time
     if status == cp_model.INFEASIBLE:

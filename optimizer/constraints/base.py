@@ -9,7 +9,7 @@ from index and coefficient arrays: a Python object per candidate (an ``IntVar`` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -142,6 +142,19 @@ class ModelContext:
         proto.clear_solution_hint()
         proto.solution_hint.vars.extend(range(self.n))
         proto.solution_hint.values.extend(np.asarray(values, dtype=np.int64).tolist())
+
+    def start_from(self, chosen: Iterable[int], free: Collection[str] | None = None) -> None:
+        """Hint the placement of the candidates ``chosen`` (indices); with ``free`` (project ids)
+        a neighbourhood: every candidate of any other project is fixed to that placement."""
+        values = np.zeros(self.n, dtype=np.int64)
+        values[list(chosen)] = 1
+        self.hint(values)
+        if free is None:
+            return
+        for i, c in enumerate(self.cands.candidates):
+            if c.project_id not in free:
+                dom = self.model.proto.variables[i].domain
+                dom[0] = dom[1] = int(values[i])
 
 
 def chosen_values(solver: cp_model.CpSolver, n: int) -> np.ndarray:
