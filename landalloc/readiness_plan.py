@@ -30,7 +30,7 @@ import yaml
 
 from geodata.build import build_instance
 from geodata.instance import Instance
-from geodata.store import Tables, atomic_path, load
+from geodata.store import Tables, load
 from landalloc.scenario import load_scenario, tables_as_run
 from optimizer.readiness import RuleSet, load_rules
 from optimizer.readiness.rules import read_rules_file
@@ -165,28 +165,18 @@ def variant(base: PlanBase, slips: list[dict[str, Any]]) -> dict[str, Any]:
 def solve_variant(
     scenario: dict[str, Any], data: bytes, data_sha256: str, suffix: str, overrides: dict[str, Any]
 ) -> dict[str, Any]:
-    """Engine task: solve one scenario on a worker; its KPIs and placements with start dates.
-
-    The data arrive as bytes (the worker may be another machine) and are kept once per worker in
-    the temporary folder, named by their SHA-256. A scenario that cannot be solved returns
-    ``error`` (cached like a plan).
+    """Engine task: solve one scenario on a worker (:func:`landalloc.sweep.solve_on_worker`); its
+    KPIs and placements with start dates. A scenario that cannot be solved returns ``error``
+    (cached like a plan).
     """
     from geodata.report import DataError
-    from landalloc.run import solve_scenario
+    from landalloc.sweep import solve_on_worker
     from optimizer.errors import InfeasibleError, NoSolutionError
 
-    local = Path(tempfile.gettempdir()) / "landalloc-engine-data" / f"{data_sha256}{suffix}"
-    if not local.exists():
-        with atomic_path(local) as tmp:
-            tmp.write_bytes(data)
-    with tempfile.TemporaryDirectory(prefix="landalloc-variant-") as d:
-        path = Path(d) / "scenario.yaml"
-        scen = {**scenario, "data": str(local)}
-        path.write_text(yaml.safe_dump(scen, allow_unicode=True), encoding="utf-8")
-        try:
-            r = solve_scenario(path, lang="zh", solver_overrides=overrides)
-        except (DataError, InfeasibleError, NoSolutionError) as exc:
-            return {"error": type(exc).__name__, "message": str(exc)[:500]}
+    try:
+        r = solve_on_worker(scenario, data, data_sha256, suffix, overrides)
+    except (DataError, InfeasibleError, NoSolutionError) as exc:
+        return {"error": type(exc).__name__, "message": str(exc)[:500]}
     placements: dict[str, dict[str, Any]] = {}
     for pid, g in r.assignments.groupby("project_id", sort=True):
         placements[str(pid)] = {

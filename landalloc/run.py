@@ -248,14 +248,16 @@ def solve_scenario(
     strict: bool = False,
     alternatives: AlternativesRequest | None = None,
     anchor: AnchorRequest | None = None,
+    counterfactuals: bool = True,
 ) -> RunResult:
-    """Solve, verify and explain (and the alternatives when asked); nothing is written.
-    ``anchor`` (default: the scenario's ``anchor`` section) re-plans close to a reference plan."""
+    """Solve, verify and explain; nothing is written. ``anchor`` (default: the scenario's) re-plans
+    close to a reference plan; ``counterfactuals`` off: reasons without the cost of placing."""
     s, problem, settings, inst, tables, rules, data, warnings = prepare(
         scenario_path, solver_overrides=solver_overrides, strict=strict
     )
     sol = problem.solve(settings)
     anchor = anchor or anchor_request(s, scenario_path)
+    # the reasons and causes name the zones (by the data's zones layer), in both languages
     zones_zh, zones_en = Names.of(tables, "zh").zones, Names.of(tables, "en").zones
     zone_pairs = {z: (zones_zh[z], zones_en.get(z, z)) for z in zones_zh}
     changes, anchored = None, None
@@ -271,12 +273,11 @@ def solve_scenario(
     )
     if violations:
         raise VerificationError(violations)
-    # the reasons name the zones (by the data's zones layer), in both languages
-    unassigned = unassigned_table(inst, sol, zone_pairs, _counterfactuals(problem, sol, settings))
+    cfs = _counterfactuals(problem, sol, settings) if counterfactuals else None
+    unassigned = unassigned_table(inst, sol, zone_pairs, cfs)
     quota = quota_table(inst, sol)
     k = kpis(inst, sol, s.name)
-    # the same KPIs for the greedy placement (projects by priority, best candidate each): what
-    # optimisation adds, side by side
+    # the greedy placement's KPIs (by priority, best candidate each), beside: what optimising adds
     greedy_sol = Solution(list(sol.greedy), sol.cands, sol.outcome, [], "", sol.years, sol.quotas)
     gk = kpis(inst, greedy_sol, s.name)
     o = sol.outcome
@@ -310,10 +311,9 @@ def solve_scenario(
         "readiness_rules": rules.version,
         "verified": True,
         "created": dt.datetime.now().isoformat(timespec="seconds"),
+        "warnings": [w.text(lang) for w in warnings.warnings],
+        **({"anchor": anchored} if anchored is not None else {}),
     }
-    summary["warnings"] = [w.text(lang) for w in warnings.warnings]
-    if anchored is not None:
-        summary["anchor"] = anchored
     unc.state(summary, s.uncertainty, problem.quotas or {}, tables.projects)
     result = RunResult(s, inst, tables, sol, rules, assign, unassigned, quota, k, summary, warnings)
     result.changes = changes

@@ -35,7 +35,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -44,6 +44,9 @@ from geodata.inputs import decode_text, load_yaml, read_small_file
 from geodata.report import DataError, Report, fail
 from geodata.store import atomic_path
 from landalloc.engine import Engine, Task, TaskResult, input_key
+
+if TYPE_CHECKING:
+    from landalloc.run import RunResult
 
 #: Part of every point's key: raise it when what a point returns changes (old caches go stale).
 SWEEP_FORMAT = 1
@@ -365,35 +368,44 @@ def file_label(label: str) -> str:
 # --------------------------------------------------------------------------- solving
 
 
-def solve_point(
+def solve_on_worker(
     scenario: dict[str, Any], data: bytes, data_sha256: str, suffix: str, overrides: dict[str, Any]
-) -> dict[str, Any]:
-    """Engine task: solve one derived scenario on a worker; the figures a sweep needs.
+) -> RunResult:
+    """Solve a scenario (as a mapping) on an engine worker, without the reasons' counterfactuals.
 
     The data arrive as bytes (the worker may be another machine) and are kept once per worker
-    in the temporary folder, named by their SHA-256. Answers that are not plans (infeasible,
-    no solution in time, bad data) are returned as ``error`` values, so they are cached too.
+    in the temporary folder, named by their SHA-256. The solver's errors are raised.
     """
     from landalloc.run import solve_scenario
-    from optimizer.errors import InfeasibleError, NoSolutionError
 
-    folder = Path(tempfile.gettempdir()) / "landalloc-engine-data"
-    local = folder / f"{data_sha256}{suffix}"
+    local = Path(tempfile.gettempdir()) / "landalloc-engine-data" / f"{data_sha256}{suffix}"
     if not local.exists():
         with atomic_path(local) as tmp:
             tmp.write_bytes(data)
-    with tempfile.TemporaryDirectory(prefix="landalloc-point-") as d:
+    with tempfile.TemporaryDirectory(prefix="landalloc-task-") as d:
         path = Path(d) / "scenario.yaml"
         scen = {**scenario, "data": str(local)}
         path.write_text(yaml.safe_dump(scen, allow_unicode=True), encoding="utf-8")
-        try:
-            r = solve_scenario(path, lang="zh", solver_overrides=overrides)
-        except DataError as exc:
-            return {"error": "data", "message": "; ".join(p.text("zh") for p in exc.report)}
-        except InfeasibleError as exc:
-            return {"error": "infeasible", "message": "; ".join(zh for zh, _ in exc.conflicts)}
-        except NoSolutionError as exc:
-            return {"error": "no_solution", "message": str(exc)}
+        return solve_scenario(path, lang="zh", solver_overrides=overrides, counterfactuals=False)
+
+
+def solve_point(
+    scenario: dict[str, Any], data: bytes, data_sha256: str, suffix: str, overrides: dict[str, Any]
+) -> dict[str, Any]:
+    """Engine task: solve one derived scenario on a worker (:func:`solve_on_worker`); the figures
+    a sweep needs. Answers that are not plans (infeasible, no solution in time, bad data) are
+    returned as ``error`` values, so they are cached too.
+    """
+    from optimizer.errors import InfeasibleError, NoSolutionError
+
+    try:
+        r = solve_on_worker(scenario, data, data_sha256, suffix, overrides)
+    except DataError as exc:
+        return {"error": "data", "message": "; ".join(p.text("zh") for p in exc.report)}
+    except InfeasibleError as exc:
+        return {"error": "infeasible", "message": "; ".join(zh for zh, _ in exc.conflicts)}
+    except NoSolutionError as exc:
+        return {"error": "no_solution", "message": str(exc)}
     a = r.assignments
     placements = {
         str(pid): "+".join(sorted(map(str, g["carrier_id"]))) + f"@{int(g['year'].iloc[0])}"
