@@ -39,17 +39,7 @@ DIFF_COLUMNS = [
 _CHANGE_ZH = {"moved": "调整载体", "lost": "未落地", "gained": "新增落地"}
 
 #: The differences of ``compare``: each changed project with its cause (``changes.csv``).
-CAUSE_COLUMNS = [
-    "scenario",
-    "reference",
-    "project_id",
-    "name",
-    "change",
-    "before",
-    "after",
-    "cause_code",
-    "cause",
-]
+CAUSE_COLUMNS = [*(c for c in DIFF_COLUMNS if not c.startswith("reason")), "cause_code", "cause"]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

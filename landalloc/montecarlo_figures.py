@@ -7,7 +7,6 @@ behind. Labels are Chinese by default (the font set up as for the sweep charts).
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.write import atomic_path
-from landalloc.sweep_report import chinese_font
+from landalloc.sweep_report import chart_pyplot
 
 
 def write_chart(
@@ -36,17 +35,8 @@ def write_chart(
     title
         The scenario's name, shown in the title.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    out: list[str] = []
+    plt, out = chart_pyplot(lang)
     zh = lang == "zh"
-    if zh and chinese_font() is None:
-        msg = "未找到中文字体（如 fonts-wqy-zenhei），图中汉字可能显示为方框"
-        warnings.warn(msg, stacklevel=2)
-        out.append(msg)
     n = len(table)
     ncols = 3
     nrows = (n + ncols - 1) // ncols

@@ -261,19 +261,26 @@ def _groups(res: SweepResult) -> list[tuple[str, list[Series]]]:
     return list(panels.items())
 
 
-def write_chart(res: SweepResult, path: Path, lang: str) -> list[str]:
-    """Draw ``sweep.png``; the warnings (no Chinese font)."""
+def chart_pyplot(lang: str) -> tuple[Any, list[str]]:
+    """matplotlib's pyplot on the file-only backend, and the warning (also issued) when Chinese
+    labels have no font to draw them."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     out: list[str] = []
-    zh = lang == "zh"
-    if zh and chinese_font() is None:
+    if lang == "zh" and chinese_font() is None:
         msg = "未找到中文字体（如 fonts-wqy-zenhei），图中汉字可能显示为方框"
-        warnings.warn(msg, stacklevel=2)
+        warnings.warn(msg, stacklevel=3)
         out.append(msg)
+    return plt, out
+
+
+def write_chart(res: SweepResult, path: Path, lang: str) -> list[str]:
+    """Draw ``sweep.png``; the warnings (no Chinese font)."""
+    plt, out = chart_pyplot(lang)
+    zh = lang == "zh"
     panels = _groups(res)
     ncols = min(3, max(1, len(panels)))
     nrows = (len(panels) + ncols - 1) // ncols
