@@ -226,13 +226,7 @@ def replace_tables(
     refuse them (exit 2). Runs in the caller's transaction."""
     existing = _ours(conn, target.schema, names)
     if existing and not overwrite:
-        raise url_error(
-            "output_exists",
-            f"模式 {target.schema} 中已有表 {', '.join(existing)}；如需覆盖请加 --overwrite",
-            f"schema {target.schema} already holds {', '.join(existing)}; pass --overwrite to "
-            "replace them",
-            file=target.label,
-        )
+        raise _exists(target, existing)
     conn.execute(sa.schema.CreateSchema(target.schema, if_not_exists=True))
     for name in existing:
         conn.execute(sa.schema.DropTable(sa.Table(name, sa.MetaData(), schema=target.schema)))
@@ -261,13 +255,7 @@ def check_target(url: str, *, overwrite: bool) -> DbTarget:
     finally:
         eng.dispose()
     if existing and not overwrite:
-        raise url_error(
-            "output_exists",
-            f"模式 {target.schema} 中已有表 {', '.join(existing)}；如需覆盖请加 --overwrite",
-            f"schema {target.schema} already holds {', '.join(existing)}; pass --overwrite to "
-            "replace them",
-            file=target.label,
-        )
+        raise _exists(target, existing)
     return target
 
 
@@ -302,3 +290,14 @@ def write_db(tables: Tables, url: str, *, overwrite: bool = False) -> DbTarget:
     finally:
         eng.dispose()
     return target
+
+
+def _exists(target: DbTarget, existing: list[str]) -> DataError:
+    """The refusal to replace tables that are there without ``--overwrite`` (exit 2)."""
+    return url_error(
+        "output_exists",
+        f"模式 {target.schema} 中已有表 {', '.join(existing)}；如需覆盖请加 --overwrite",
+        f"schema {target.schema} already holds {', '.join(existing)}; pass --overwrite to "
+        "replace them",
+        file=target.label,
+    )

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from geodata.schema import UNASSIGNED_COLUMNS
 from landalloc.outdir import is_landalloc_folder
 from landalloc.workbench.workspace import BadInput, Workspace, read_json
 
@@ -54,18 +55,8 @@ _ASSIGNMENT_COLUMNS = [
     "readiness",
     "missing",
 ]
-_UNASSIGNED_COLUMNS = [
-    "project_id",
-    "name",
-    "cluster",
-    "stage",
-    "investment_yi",
-    "land_mu",
-    "floor_m2",
-    "reason_code",
-    "reason",
-    "reason_en",
-]
+#: The unplaced table as the page shows it: the result's columns but the company.
+_UNASSIGNED_COLUMNS = [c for c in UNASSIGNED_COLUMNS if c != "company"]
 
 
 def _records(path: Path, columns: list[str]) -> list[dict[str, Any]]:
