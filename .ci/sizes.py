@@ -34,8 +34,8 @@ _CLICK = (
     "to move to module-level commands as landalloc/cmd_import.py does"
 )
 _SOLVE_LOOP = (
-    "the solve loop's time budget, hint and fallback bookkeeping in one reading order; it is "
-    "rewritten by the solver-strength issue (#21), which splits it"
+    "the solve loop's time budget, hint and fallback bookkeeping in one reading order (the "
+    "solver runs themselves moved to optimizer/search.py in #21); still to split by step"
 )
 ALLOWED: dict[str, str] = {
     "geodata/inputs.py::load_yaml": "one pass of the YAML loader with its three limits "

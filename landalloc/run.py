@@ -376,6 +376,7 @@ def _add_alternatives(
 #: ``landalloc rerun``. Keep in step with the ``==`` pins of pyproject.toml.
 PLAN_PACKAGES = (
     "ortools",
+    "highspy",
     "numpy",
     "scipy",
     "pandas",

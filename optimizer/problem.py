@@ -19,6 +19,7 @@ from geodata.units import mu_to_cmu
 from optimizer import interrupt
 from optimizer.alternatives import Alternatives, solve_alternatives
 from optimizer.anchor import Anchored, Reference, solve_anchored
+from optimizer.bound import part_bound
 from optimizer.candidates import Candidate, CandidateSet, build_candidates
 from optimizer.components import part_limit, split_components
 from optimizer.constraints.base import ModelContext, chosen_values
@@ -31,51 +32,18 @@ from optimizer.model import build_model
 from optimizer.objective import lexicographic_weights, tier_of
 from optimizer.readiness import RuleSet, load_rules
 from optimizer.relaxation import lp_relaxation
+from optimizer.search import STATUS, PartResult, run_cpsat, side_by_side
 from optimizer.settings import Policy, SolverSettings, Weights, deterministic_rate
 from optimizer.solution import Outcome, Solution
 
-_STATUS = {
-    cp_model.OPTIMAL: "OPTIMAL",
-    cp_model.FEASIBLE: "FEASIBLE",
-    cp_model.INFEASIBLE: "INFEASIBLE",
-    cp_model.UNKNOWN: "NO_SOLUTION",
-    cp_model.MODEL_INVALID: "MODEL_INVALID",
-}
-
-
-@dataclass(frozen=True)
-class _PartResult:
-    """The solve of one independent part."""
-
-    chosen: list[Candidate]
-    status: str
-    objective: float
-    bound: float
-    phases: tuple[str, ...]
-    spent: float
-    build_s: float
-    hint_objective: float = float("nan")
-    hint_s: float = 0.0
-    #: What the part took from the time budget, in the limit's units (see ``Problem.solve``).
-    used: float = 0.0
-
-    def merge(self, again: _PartResult) -> _PartResult:
-        """This part solved twice: the better placement, the tighter bound, both times."""
-        best = again if again.objective >= self.objective else self
-        bound = min(self.bound, again.bound) if again.bound == again.bound else self.bound
-        proven = again.status == "OPTIMAL" or best.objective >= bound
-        return _PartResult(
-            best.chosen,
-            "OPTIMAL" if proven else "FEASIBLE",
-            best.objective,
-            best.objective if proven else bound,
-            self.phases + again.phases,
-            self.spent + again.spent,
-            self.build_s + again.build_s,
-            self.hint_objective,
-            self.hint_s + again.hint_s,
-            self.used + again.used,
-        )
+#: What the guided start of a neighbourhood search is charged per candidate in deterministic mode
+#: (one core's seconds: a sort of arrays and a pass of the packer, ≈ 1 µs measured at city scale,
+#: with a margin), so the search's limit, and so its plan, do not depend on the machine.
+GUIDED_SECONDS_PER_CANDIDATE = 3e-6
+#: What building the candidates, the greedy start and the split into parts are charged per
+#: candidate in deterministic mode (one core's seconds; ≈ 4 µs measured at city scale, 2.2 million
+#: candidates in ≈ 9 s), so that the limit a user types stays roughly the wall time they wait.
+PRE_SECONDS_PER_CANDIDATE = 4.5e-6
 
 
 def _ready_signed(instance: Instance, pins: Mapping[str, str]) -> Instance:
@@ -260,9 +228,11 @@ class Problem:
         # deterministic mode (so the parts' limits do not depend on the machine), else seconds
         # (candidates, pin checks, greedy and the split are part of the wall-clock limit)
         t_pre = time.perf_counter() - t0
-        budget = settings.limit_units() - (0.0 if settings.deterministic else t_pre)
+        # (deterministic mode charges those steps by the candidate count, not by the clock)
+        pre = len(cands.candidates) * PRE_SECONDS_PER_CANDIDATE * deterministic_rate(1)
+        budget = settings.limit_units() - (pre if settings.deterministic else t_pre)
         left = sum(len(p) for p in parts)
-        results: list[_PartResult] = []
+        results: list[PartResult] = []
         log: list[str] = []
         for k, part in enumerate(parts):
             share = part_limit(budget, len(part), left, len(parts) - k, only=len(parts) == 1)
@@ -355,7 +325,7 @@ class Problem:
         settings: SolverSettings,
         limit: float,
         log: list[str],
-    ) -> _PartResult:
+    ) -> PartResult:
         """Solve one independent part (candidate indices ``part`` of ``cands``) in ``limit`` s."""
         sub = cands.subset(part)
         back = np.asarray(part, dtype=np.int64)  # sub index → index in cands (increasing)
@@ -402,7 +372,7 @@ class Problem:
             status, solver = self._run(model, settings, limit / 2, log)
             spent += solver.wall_time
             used += solver.deterministic_time if settings.deterministic else solver.wall_time
-            phases.append(f"majors:{_STATUS.get(status, str(status))}")
+            phases.append(f"majors:{STATUS.get(status, str(status))}")
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 best = round(solver.objective_value)
                 ctx.add_linear(majors, weight[majors], best, cp_model.INT_MAX, "lexicographic")
@@ -411,26 +381,30 @@ class Problem:
                 raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         ctx.maximise(everyone, coefs)
         remaining = max(min(1.0, limit), limit - used)
-        status, solver = self._run(model, settings, remaining, log)
-        spent += solver.wall_time
+        lex = self.policy.lexicographic
+        got = side_by_side(
+            ctx, values if settings.hint else None, settings, remaining, log, lexicographic=lex
+        )
+        status, solver, x, obj, bound = got.status, got.solver, got.x, got.objective, got.bound
+        spent += got.wall_s
         used += solver.deterministic_time if settings.deterministic else solver.wall_time
-        phases.append(f"priority:{_STATUS.get(status, str(status))}")
+        phases.append(f"priority:{STATUS.get(status, str(status))}")
+        if got.by_mip:
+            phases.append("mip:highs")
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
-        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        found = x is not None
         hinted = {c.project_id for c in hint}
         greedy_ok = all(p in hinted for p in sub_pins)
         if not found and not greedy_ok:
             raise NoSolutionError(
-                f"status {_STATUS.get(status, status)} after {spent:.1f} s "
+                f"status {STATUS.get(status, status)} after {spent:.1f} s "
                 f"({len(sub.candidates)} candidates)"
             )
-        obj = float(solver.objective_value) if found else float("-inf")
-        bound = float(solver.best_objective_bound) if found else float("nan")
-        if found and (obj >= greedy_obj or self.policy.lexicographic):
-            on = back[np.flatnonzero(chosen_values(solver, ctx.n))]
-            chosen = [cands.candidates[int(i)] for i in on]
-            status_name = _STATUS[status]
+        if x is not None and (obj >= greedy_obj or lex):
+            chosen = [cands.candidates[int(i)] for i in back[np.flatnonzero(x)]]
+            # integer objective: a bound less than one point above it proves the plan optimal
+            status_name = "OPTIMAL" if bound == bound and bound - obj < 1 else "FEASIBLE"
         else:
             # never worse than greedy: keep the greedy placement, and say so
             chosen = list(hint)
@@ -439,7 +413,7 @@ class Problem:
             phases.append("greedy-fallback")
             if not found:
                 bound = float(solver.best_objective_bound) if solver.best_objective_bound else bound
-        return _PartResult(
+        return PartResult(
             chosen,
             status_name,
             obj,
@@ -463,11 +437,32 @@ class Problem:
         settings: SolverSettings,
         limit: float,
         log: list[str],
-    ) -> _PartResult:
-        """A part too large for one model: improve the greedy placement by neighbourhoods."""
+    ) -> PartResult:
+        """A part too large for one model: improve the greedy placement by neighbourhoods; its
+        bound is the Lagrangian one (:func:`optimizer.bound.part_bound`, charged to the limit)."""
         log.append(f"=== {len(sub.candidates)} candidates: large-neighbourhood search ===")
         pos = {int(i): k for k, i in enumerate(back.tolist())}
         start = [sub.candidates[pos[c.index]] for c in hint]
+        target = float(sum(c.coef for c in start))
+        det = settings.deterministic
+        lag = part_bound(
+            sub, self.instance, self.years, pins, quotas, target=target, deterministic=det
+        )
+        log.append(f"lagrangian bound {lag.bound:.0f}: {lag.iterations} steps, {lag.seconds:.1f} s")
+        # a second start: the greedy that follows the bound's reduced objective (placements
+        # worth most once the quota, land and floor they use are priced); charged like the bound
+        t0 = time.perf_counter()
+        guided = lp_guided(self.instance, sub, quotas, pins, lag.reduced)
+        charge = lag.charge + (
+            len(sub.candidates) * GUIDED_SECONDS_PER_CANDIDATE * deterministic_rate(1)
+            if det
+            else time.perf_counter() - t0
+        )
+        first = ["bound:lagrangian"]
+        guided_obj = float(sum(c.coef for c in guided))
+        if guided_obj > target and pins.keys() <= {c.project_id for c in guided}:
+            start, target = guided, guided_obj
+            first.append("start:lagrangian-guided")
         quiet = replace(settings, log=False)
         res = improve(
             self.instance,
@@ -476,24 +471,25 @@ class Problem:
             quotas,
             pins,
             start,
-            limit=limit,
+            limit=max(0.0, limit - charge),
             run=lambda model, t: self._run(model, quiet, t, log),
             deterministic=settings.deterministic,
             seed=settings.seed,
             log=log,
         )
         chosen = [cands.candidates[int(back[c.index])] for c in res.chosen]
-        return _PartResult(
+        bound = max(lag.bound, float(res.objective))
+        return PartResult(
             chosen,
-            "FEASIBLE",
+            "OPTIMAL" if res.objective >= bound else "FEASIBLE",
             float(res.objective),
-            float("nan"),
-            (f"lns:{res.improved}/{res.steps}",),
+            bound,
+            (*first, f"lns:{res.improved}/{res.steps}"),
             res.spent,
-            0.0,
+            lag.seconds,
             float(res.start_objective),
             0.0,
-            res.used,
+            res.used + charge,
         )
 
     # ------------------------------------------------------------------ internals
@@ -507,52 +503,8 @@ class Problem:
     ) -> ModelContext:
         return build_model(cands, self.instance, self.years, pins, quotas, explain=explain)
 
-    @staticmethod
-    def _run(
-        model: cp_model.CpModel,
-        settings: SolverSettings,
-        limit: float,
-        log: list[str],
-    ) -> tuple[Any, cp_model.CpSolver]:
-        """Solve ``model`` within ``limit`` (the limit's units); the status and the solver.
-
-        Deterministic mode with ``n`` workers runs ``n`` single-worker searches at once (seeds
-        ``seed`` … ``seed + n − 1``), each deterministic on its own, and keeps the winner by the
-        fixed rule of :func:`optimizer.interrupt.solve_portfolio`. (Measured against CP-SAT's
-        own deterministic interleaved search on 2 cores, which is weaker at equal wall time:
-        ``bench/RESULTS.md``.) Fastest mode runs one CP-SAT with ``n`` racing workers.
-        """
-
-        def configured(seed: int, workers: int, logged: bool) -> cp_model.CpSolver:
-            solver = cp_model.CpSolver()
-            p = solver.parameters
-            p.random_seed = seed
-            p.cp_model_presolve = settings.presolve
-            p.log_search_progress = settings.log and logged
-            p.log_to_stdout = False
-            p.num_workers = workers
-            if settings.deterministic:
-                p.max_deterministic_time = limit
-                # a safety net only, ten times the expected wall time: reaching it would make
-                # the result depend on the machine
-                p.max_time_in_seconds = max(60.0, 10 * limit / deterministic_rate(workers))
-            else:
-                p.max_time_in_seconds = limit
-            if logged:
-                solver.log_callback = log.append
-            return solver
-
-        n = max(1, settings.workers)
-        if not settings.deterministic or n == 1:
-            solver = configured(settings.seed, n if not settings.deterministic else 1, True)
-            return interrupt.solve(solver, model), solver
-        solvers = [configured(settings.seed + k, 1, k == 0) for k in range(n)]
-        k, status = interrupt.solve_portfolio(solvers, model)
-        objectives = ", ".join(
-            f"{s.objective_value:.0f}" if s.response_proto.solution else "–" for s in solvers
-        )
-        log.append(f"portfolio of {n} deterministic searches: objectives {objectives}; kept {k}")
-        return status, solvers[k]
+    #: Solve a model with a solve's settings (:func:`optimizer.search.run_cpsat`).
+    _run = staticmethod(run_cpsat)
 
     def _diagnose(
         self, cands: CandidateSet, pins: dict[str, str], quotas: dict[tuple[int, str], int]

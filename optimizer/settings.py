@@ -128,6 +128,10 @@ class SolverSettings:
     #: which CP-SAT cannot even load in time at city scale (2.5 million candidates). Such a
     #: part is FEASIBLE with no bound. Not used in lexicographic mode.
     lns_min_candidates: int = 400_000
+    #: Run HiGHS beside CP-SAT on parts of a few thousand candidates or more when ``workers``
+    #: ≥ 2 (one CP-SAT search fewer): the better plan and the smaller bound are kept
+    #: (:mod:`optimizer.mip`; on the benchmark district it finds better plans than CP-SAT).
+    mip_worker: bool = True
 
     def limit_units(self) -> float:
         """The time limit in the units the solve counts: deterministic time, or seconds."""

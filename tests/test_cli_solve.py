@@ -72,7 +72,7 @@ def test_solve_writes_the_contract_outputs(
     assert '</script>"' not in html.replace("<\\/script>", "")
 
 
-def test_neighbourhood_search_result_has_no_bound_and_valid_json(
+def test_neighbourhood_search_result_has_a_bound_and_valid_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _data(tmp_path)
@@ -86,11 +86,13 @@ def test_neighbourhood_search_result_has_no_bound_and_valid_json(
     assert main(["solve", str(scenario), "--out", str(out)]) == 0
     text = (out / "summary.json").read_text(encoding="utf-8")
     summary = json.loads(text, parse_constant=lambda c: pytest.fail(f"{c} in summary.json"))
-    assert summary["status"] == "FEASIBLE" and summary["verified"] is True
-    assert summary["best_bound"] is None and summary["gap"] is None
+    assert summary["status"] in ("FEASIBLE", "OPTIMAL") and summary["verified"] is True
+    # the search's Lagrangian bound (optimizer/bound.py): reported, never below the plan
+    assert summary["best_bound"] >= summary["objective"] >= summary["greedy_objective"]
+    assert summary["gap"] >= 0
+    assert "bound:lagrangian" in summary["phases"]
     assert any(p.startswith("lns:") for p in summary["phases"])
-    assert summary["objective"] >= summary["greedy_objective"]
-    assert "无上界" in capsys.readouterr().out
+    assert "无上界" not in capsys.readouterr().out
 
 
 def test_existing_output_needs_overwrite(

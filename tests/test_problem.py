@@ -21,15 +21,15 @@ def test_no_solver_solution_falls_back_to_greedy_and_says_so(
 ) -> None:
     from ortools.sat.python import cp_model
 
-    from optimizer.problem import Problem
+    from optimizer import search
 
-    real = Problem._run
+    real = search.run_cpsat
 
     def no_solution(*a: object, **k: object) -> tuple[object, object]:
         _, solver = real(*a, **k)  # type: ignore[arg-type]
         return cp_model.UNKNOWN, solver
 
-    monkeypatch.setattr(Problem, "_run", staticmethod(no_solution))
+    monkeypatch.setattr(search, "run_cpsat", no_solution)
     t = tables(
         [parcel("P1", 50, 0), parcel("P2", 50, 1000)],
         [project("J1", land_mu=45), project("J2", land_mu=45)],

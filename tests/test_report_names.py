@@ -23,7 +23,7 @@ import pytest
 from builders import parcel, project, tables, write_gpkg
 from shapely.geometry import box
 
-import optimizer.problem
+import optimizer.search
 from geodata.instance import STAGES
 from geodata.store import load
 from landalloc.cli import main
@@ -63,7 +63,7 @@ def _demo_codes(out: Path) -> dict[str, set[str]]:
         "stage": set(t.projects["stage"]) | set(STAGES),
         "carrier_kind": set(a["carrier_kind"]),
         "readiness": (set(a["readiness"]) - {""}) | set(typing.get_args(Status)),
-        "status": {summary["status"], *optimizer.problem._STATUS.values()},
+        "status": {summary["status"], *optimizer.search.STATUS.values()},
         "zone": set(t.zones["zone"]) | set(t.parcels["zone"]) | set(t.factories["zone"]),
         "district": set(t.quotas["zone"]) - set(t.zones["zone"]),
     }
