@@ -111,28 +111,23 @@ def run_highs(form: LinearForm, limit: float, workers: int, seed: int) -> dict[s
     """Plain HiGHS on ``form`` in a separate process (it never imports ortools)."""
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.npz", Path(tmp) / "out.json"
-        m = form.matrix
-        np.savez(
+        form.save(
             src,
-            c=form.c,
-            indptr=m.indptr,
-            indices=m.indices,
-            values=m.data,
-            row_lo=form.row_lo,
-            row_hi=form.row_hi,
-            var_lo=form.var_lo,
-            var_hi=form.var_hi,
             time_limit_s=np.array(limit),
             workers=np.array(workers),
             seed=np.array(seed),
         )
         t0 = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "mip_highs.py"), str(src), str(dst)],
-            capture_output=True,
-            text=True,
-            timeout=limit * 4 + 300,
-        )
+        cap = limit * 4 + 300
+        try:
+            proc = subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "mip_highs.py"), str(src), str(dst)],
+                capture_output=True,
+                text=True,
+                timeout=cap,
+            )
+        except subprocess.TimeoutExpired:
+            return {"status": f"no result after {cap:.0f} s (stopped)", "wall_s": cap}
         wall = time.perf_counter() - t0
         if proc.returncode != 0:
             return {"status": f"ERROR rc={proc.returncode}", "stderr": proc.stderr[-2000:]}

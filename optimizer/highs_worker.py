@@ -23,7 +23,9 @@ import numpy as np
 
 
 def build(data: dict[str, np.ndarray]) -> highspy.Highs:
-    """A HiGHS instance holding the model of ``data`` (a maximisation)."""
+    """A HiGHS instance holding the model of ``data`` (a maximisation; written by
+    ``LinearForm.save``), one thread, no relative gap, an absolute gap of 0.999 (an integer
+    objective: a gap below 1 proves optimality), started from ``start`` when there is one."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
@@ -48,7 +50,7 @@ def build(data: dict[str, np.ndarray]) -> highspy.Highs:
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     h.passModel(lp)
-    if len(data["start"]) == n:
+    if "start" in data and len(data["start"]) == n:
         sol = highspy.HighsSolution()
         sol.col_value = data["start"].astype(float).tolist()
         sol.value_valid = True

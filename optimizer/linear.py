@@ -65,6 +65,23 @@ class LinearForm:
         bounds = int(np.sum((x < self.var_lo - tol) | (x > self.var_hi + tol)))
         return rows + bounds + int(np.sum(np.abs(x - np.rint(x)) > tol))
 
+    def save(self, path: str | Path, **extra: np.ndarray) -> None:
+        """Write the form and the ``extra`` arrays to ``path`` (``.npz``): what a solver process
+        reads (``optimizer/highs_worker.py``; ``bench/mip_highs.py``)."""
+        m = self.matrix
+        np.savez(
+            path,
+            c=self.c,
+            indptr=m.indptr,
+            indices=m.indices,
+            values=m.data,
+            row_lo=self.row_lo,
+            row_hi=self.row_hi,
+            var_lo=self.var_lo,
+            var_hi=self.var_hi,
+            **extra,  # type: ignore[arg-type]
+        )
+
     @property
     def nonzeros(self) -> int:
         """Non-zeros of the constraint matrix."""

@@ -104,17 +104,8 @@ class MipJob:
         self._dst = self._dir / "out.npz"
         self.safety_s = 3.0 * limit_s + 10.0 if deterministic else limit_s
         events = max(1, round(EVENTS_PER_S * limit_s)) if deterministic else 0
-        m = form.matrix
-        np.savez(
+        form.save(
             self._dir / "in.npz",
-            c=form.c,
-            indptr=m.indptr,
-            indices=m.indices,
-            values=m.data,
-            row_lo=form.row_lo,
-            row_hi=form.row_hi,
-            var_lo=form.var_lo,
-            var_hi=form.var_hi,
             start=np.asarray(start, dtype=np.int8),
             events=np.array(events),
             safety_s=np.array(self.safety_s),
