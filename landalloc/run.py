@@ -146,6 +146,7 @@ def prepare(
         seed=sv["seed"],
         deterministic=sv["deterministic"],
         lns_min_candidates=sv["lns_min_candidates"],
+        mip_worker=sv["mip_worker"],
     )
     inst = attach_clashes(s.clashes, scenario_path, data, inst, tables)  # 邻避, when any
     own = unc.own_probabilities(tables.projects)
@@ -285,7 +286,7 @@ def solve_scenario(
         "scenario": s.name,
         "status": o.status,
         "objective": o.objective,
-        # null when no bound is known (the large-neighbourhood search, the greedy fallback)
+        # null when no bound is known (a part left at its greedy placement with no solver bound)
         "best_bound": o.best_bound if math.isfinite(o.best_bound) else None,
         "gap": o.gap if math.isfinite(o.gap) else None,
         "solve_seconds": round(o.solve_seconds, 3),

@@ -105,6 +105,7 @@ class SolverSection(_Strict):
     deterministic: bool = _S.deterministic
     max_carriers_per_project: int | None = Field(None, ge=1)
     lns_min_candidates: int = Field(_S.lns_min_candidates, ge=1)
+    mip_worker: bool = _S.mip_worker
 
 
 class Rezone(_Strict):

@@ -132,3 +132,38 @@ def test_without_highspy_cp_sat_solves_alone(
     sol = Problem(instance(t)).add_quota().solve(WITH_MIP)
     assert not any("HiGHS" in line for line in sol.log.splitlines())
     assert [c.project_id for c in sol.chosen] == ["X1"]
+
+
+def test_the_crossover_keeps_what_both_plans_agree_on_and_never_loses() -> None:
+    from builders import parcel, project, tables
+
+    from optimizer import search
+    from optimizer.constraints.locks import resolve_pins
+    from optimizer.greedy import greedy
+
+    t = tables(
+        [parcel(f"P{i}", 30 + 10 * (i % 4), 200.0 * i) for i in range(8)],
+        [project(f"X{i}", land_mu=20 + 7 * (i % 5), inv=1.0 + i / 3) for i in range(12)],
+        {2026: 160.0},
+    )
+    prob = Problem(instance(t)).add_quota()
+    cands = prob.candidates()
+    pins = resolve_pins(prob.instance, prob.policy)
+    quotas = prob.effective_quotas()
+    ctx = prob._context(cands, pins, quotas, explain=False)
+    ctx.maximise(np.arange(ctx.n), ctx.cols.coef)
+    coef = np.asarray(ctx.cols.coef)
+    best = np.zeros(ctx.n, dtype=np.int64)
+    best[[c.index for c in greedy(prob.instance, cands, quotas, pins)]] = 1
+    other = np.zeros(ctx.n, dtype=np.int64)  # the empty plan: every placed project differs
+    x, _ = search._crossover(ctx, best, other, SolverSettings(workers=1), 2.0, [])
+    assert x is not None
+    form = linear_form(ctx.model)
+    assert form is not None and form.violations(x) == 0
+    assert coef @ x >= coef @ best
+    # a project unplaced in both plans is one they agree on: it stays unplaced
+    proj = ctx.cols.project
+    agreed = set(proj.tolist()) - set(proj[np.flatnonzero(best)].tolist())
+    assert agreed and not agreed & set(proj[np.flatnonzero(x)].tolist())
+    # the crossover's model is a copy: the solve's own model keeps its free variables
+    assert all(list(v.domain) == [0, 1] for v in ctx.model.proto.variables)
