@@ -43,9 +43,11 @@ EVENTS_PER_S = 6.5
 #: Smallest part (candidates) given a MIP worker: below it CP-SAT alone proves most parts
 #: optimal in well under a second, and a process start (≈ 0.3 s) buys nothing.
 MIN_CANDIDATES = 2_000
-#: Largest model (non-zeros) given a MIP worker: HiGHS does not finish its root node on the
-#: city-scale model (8.6 M non-zeros) in minutes.
-MAX_NONZEROS = 2_000_000
+#: Largest model (non-zeros) given a MIP worker. HiGHS's callbacks come slower on larger
+#: models (longer cut rounds): at 105 000 candidates (≈ 350 000 non-zeros) it reached only 60 of
+#: its 110 callbacks before the safety net, at three times the limit; the benchmark district has
+#: 59 000–66 000 non-zeros.
+MAX_NONZEROS = 150_000
 
 _SCRIPT = Path(__file__).with_name("highs_worker.py")
 #: HiGHS's statuses after which its plan and bound hold (others: an error, no result).
