@@ -26,8 +26,8 @@ from ortools.sat.python import cp_model
 
 from geodata.instance import Instance
 from optimizer.candidate import CandidateSet
-from optimizer.constraints import MODEL
 from optimizer.constraints.base import ModelContext
+from optimizer.model import add_families
 
 #: CP-SAT's stand-in for an infinite bound (a domain end beyond it is read as ±∞).
 _INF = 2**62
@@ -253,8 +253,7 @@ def family_form(
     solved by neighbourhoods)."""
     model = cp_model.CpModel()
     ctx = _Recorder(model, cands, instance, years, cands.columns(), False)
-    for family in MODEL:
-        family.add(ctx, pins, quotas)
+    add_families(ctx, pins, quotas)
     if len(model.proto.constraints) or len(model.proto.variables):
         raise RuntimeError("a model family wrote into the proto instead of through the context")
     n = len(cands.candidates)

@@ -37,6 +37,14 @@ def build_model(
         One enforcement literal per rule group (for the infeasibility core).
     """
     ctx = ModelContext.create(cands, instance, years, explain=explain)
+    add_families(ctx, pins, quotas)
+    return ctx
+
+
+def add_families(
+    ctx: ModelContext, pins: dict[str, str], quotas: dict[tuple[int, str], int]
+) -> None:
+    """Add every family of :data:`optimizer.constraints.MODEL` to ``ctx``, in that order (a
+    CP-SAT model, or :func:`optimizer.linear.family_form`'s row recorder)."""
     for family in MODEL:
         family.add(ctx, pins, quotas)
-    return ctx

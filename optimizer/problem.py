@@ -388,9 +388,12 @@ class Problem:
         status, solver, x, obj, bound = got.status, got.solver, got.x, got.objective, got.bound
         spent += got.wall_s
         used += solver.deterministic_time if settings.deterministic else solver.wall_time
+        used += got.extra_used
         phases.append(f"priority:{STATUS.get(status, str(status))}")
         if got.by_mip:
             phases.append("mip:highs")
+        if got.crossed:
+            phases.append("crossover")
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError(self._diagnose(sub, sub_pins, quotas))
         found = x is not None

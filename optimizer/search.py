@@ -115,8 +115,8 @@ def run_cpsat(
 @dataclass(frozen=True, slots=True)
 class Searched:
     """What :func:`side_by_side` found: CP-SAT's status and solver, the kept plan (one 0/1
-    per variable, or None), its objective, the bound (``nan``: none), who found the plan, and
-    the wall time of the slower solver."""
+    per variable, or None), its objective, the bound (``nan``: none), who found the plan
+    (HiGHS, or the crossover), and the wall time (the slower solver, then the crossover)."""
 
     status: Any
     solver: cp_model.CpSolver
@@ -125,6 +125,9 @@ class Searched:
     bound: float
     by_mip: bool
     wall_s: float
+    crossed: bool = False
+    #: What the crossover took beyond CP-SAT's main run, in the limit's units.
+    extra_used: float = 0.0
 
 
 #: Share of the limit kept for the crossover of CP-SAT's and HiGHS's plans (see
@@ -175,12 +178,14 @@ def side_by_side(
         obj = float(coefs[np.flatnonzero(x)].sum())
     if found and mip.x is not None and status != cp_model.OPTIMAL and obj < bound - 1:
         other = mip.x[:n] if not by_mip else chosen_values(solver, n)
-        crossed, seconds = _crossover(ctx, x, other, settings, limit - main, log)  # type: ignore[arg-type]
+        crossed, seconds, extra = _crossover(ctx, x, other, settings, limit - main, log)  # type: ignore[arg-type]
         wall += seconds
-        if crossed is not None and float(coefs[np.flatnonzero(crossed)].sum()) > obj:
+        better = crossed is not None and float(coefs[np.flatnonzero(crossed)].sum()) > obj
+        if better and crossed is not None:
             x, by_mip = crossed, False
             obj = float(coefs[np.flatnonzero(x)].sum())
             log.append(f"crossover: {obj:.0f}")
+        return Searched(status, solver, x, obj, bound, by_mip, wall, better, extra)
     return Searched(status, solver, x, obj, bound, by_mip, wall)
 
 
@@ -191,17 +196,18 @@ def _crossover(
     settings: SolverSettings,
     limit: float,
     log: list[str],
-) -> tuple[np.ndarray | None, float]:
+) -> tuple[np.ndarray | None, float, float]:
     """Re-solve the projects on which ``best`` and ``other`` differ, every other project fixed
-    to ``best``; the plan found (or None) and the wall seconds."""
+    to ``best``; the plan found (or None), the wall seconds and what it used of the limit."""
     differ = np.flatnonzero(best != other)
     if len(differ) == 0 or limit <= 0:
-        return None, 0.0
+        return None, 0.0, 0.0
     free = set(ctx.cols.project[differ].tolist())
     sub = replace(ctx, model=ctx.model.clone())
     sub.start_from(np.flatnonzero(best).tolist(), free)
     status, solver = run_cpsat(sub.model, replace(settings, log=False), limit, log)
     log.append(f"crossover of {len(free)} projects: {STATUS.get(status, status)}")
+    used = solver.deterministic_time if settings.deterministic else solver.wall_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, solver.wall_time
-    return chosen_values(solver, ctx.n), solver.wall_time
+        return None, solver.wall_time, used
+    return chosen_values(solver, ctx.n), solver.wall_time, used

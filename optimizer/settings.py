@@ -130,8 +130,9 @@ class SolverSettings:
     #: limit where the one model needs 67 s; at 346 000, 1.1 % in 35 s of 30 s against 10 % in
     #: 97 s. Not used in lexicographic mode.
     lns_min_candidates: int = 100_000
-    #: Run HiGHS beside CP-SAT on parts of a few thousand candidates or more when ``workers``
-    #: ≥ 2 (one CP-SAT search fewer): the better plan and the smaller bound are kept
+    #: Run HiGHS beside CP-SAT on parts of a few thousand candidates or more (up to
+    #: :data:`optimizer.mip.MAX_NONZEROS` non-zeros) when ``workers`` ≥ 2 (one CP-SAT search
+    #: fewer), then a crossover of their plans: the better plan and the smaller bound are kept
     #: (:mod:`optimizer.mip`; on the benchmark district it finds better plans than CP-SAT).
     mip_worker: bool = True
 

@@ -156,7 +156,8 @@ def test_the_crossover_keeps_what_both_plans_agree_on_and_never_loses() -> None:
     best = np.zeros(ctx.n, dtype=np.int64)
     best[[c.index for c in greedy(prob.instance, cands, quotas, pins)]] = 1
     other = np.zeros(ctx.n, dtype=np.int64)  # the empty plan: every placed project differs
-    x, _ = search._crossover(ctx, best, other, SolverSettings(workers=1), 2.0, [])
+    x, _, used = search._crossover(ctx, best, other, SolverSettings(workers=1), 2.0, [])
+    assert 0 < used <= 2.0 + 0.1  # deterministic time, within its limit
     assert x is not None
     form = linear_form(ctx.model)
     assert form is not None and form.violations(x) == 0
