@@ -217,7 +217,7 @@ def lagrangian_bound(
     lo0, hi0 = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 0.0)
     integral = bool(np.all(form.c == np.round(form.c))) and form.offset == round(form.offset)
     if target is None:
-        target = float(form.c @ form.var_lo) + form.offset
+        target = _dot(form.c, form.var_lo) + form.offset
     w = np.zeros(len(du.relaxed))
     if multipliers is not None:
         w = np.clip(multipliers[du.relaxed] * du.scale, w_min, w_max)
@@ -227,7 +227,7 @@ def lagrangian_bound(
     while steps < iterations:
         steps += 1
         value, on = _subproblem(du.c - du.at @ w, du)
-        value += float(np.maximum(w, 0.0) @ hi0 - np.maximum(-w, 0.0) @ lo0) + form.offset
+        value += _dot(np.maximum(w, 0.0), hi0) - _dot(np.maximum(-w, 0.0), lo0) + form.offset
         first = value if math.isnan(first) else first
         if math.isinf(best) or value < best - 1e-9 * max(1.0, abs(best)):
             best, best_w, stale = value, w, 0
@@ -248,15 +248,22 @@ def lagrangian_bound(
         # deflected (Camerini, Fratta and Maffioli): part of the last direction is kept, which
         # damps the zigzag between rows priced in turn
         direction = s + DEFLECTION * direction
-        norm = float(direction @ direction)
+        norm = _dot(direction, direction)
         if norm <= 0.0:  # the kept part cancelled the subgradient: start the deflection again
-            direction, norm = s, float(s @ s)
+            direction, norm = s, _dot(s, s)
         w = np.clip(w - theta * max(value - target, 1e-6) / norm * direction, w_min, w_max)
     out = np.zeros(form.matrix.shape[0])
     out[du.relaxed] = best_w / du.scale  # the multipliers of the form's own rows
     if integral:  # rounding errors of the sums must not cut a feasible integral objective off
         best = math.floor(best + 1e-6 * max(1.0, abs(best)))
     return LagrangianBound(float(best), out, steps, float(first))
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """``a · b`` summed by numpy itself in a fixed order: a dense ``@`` goes to the BLAS, whose
+    kernel and threads depend on the machine, and its last bits with them (which would make the
+    guided start, and so a deterministic plan, depend on the machine)."""
+    return float(np.add.reduce(a * b))
 
 
 def work_units(form: LinearForm, iterations: int = ITERATIONS) -> float:

@@ -25,7 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -45,9 +45,9 @@ EVENTS_PER_S = 6.5
 MIN_CANDIDATES = 2_000
 #: Largest model (non-zeros) given a MIP worker. HiGHS's callbacks come slower on larger
 #: models (longer cut rounds): at 105 000 candidates (≈ 350 000 non-zeros) it reached only 60 of
-#: its 110 callbacks before the safety net, at three times the limit; the benchmark district has
-#: 59 000–66 000 non-zeros.
-MAX_NONZEROS = 150_000
+#: its 110 callbacks before the safety net, at three times the limit. The callback rate was
+#: measured on the benchmark district, 59 000–66 000 non-zeros; the limit keeps to that range.
+MAX_NONZEROS = 100_000
 
 _SCRIPT = Path(__file__).with_name("highs_worker.py")
 #: HiGHS's statuses after which its plan and bound hold (others: an error, no result).
@@ -106,19 +106,23 @@ class MipJob:
         self._dst = self._dir / "out.npz"
         self.safety_s = 3.0 * limit_s + 10.0 if deterministic else limit_s
         events = max(1, round(EVENTS_PER_S * limit_s)) if deterministic else 0
-        form.save(
-            self._dir / "in.npz",
-            start=np.asarray(start, dtype=np.int8),
-            events=np.array(events),
-            safety_s=np.array(self.safety_s),
-            seed=np.array(seed),
-        )
-        self._proc = subprocess.Popen(
-            [sys.executable, str(_SCRIPT), str(self._dir / "in.npz"), str(self._dst)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        try:
+            form.save(
+                self._dir / "in.npz",
+                start=np.asarray(start, dtype=np.int8),
+                events=np.array(events),
+                safety_s=np.array(self.safety_s),
+                seed=np.array(seed),
+            )
+            self._proc = subprocess.Popen(
+                [sys.executable, str(_SCRIPT), str(self._dir / "in.npz"), str(self._dst)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+        except BaseException:  # nothing started: leave nothing behind
+            shutil.rmtree(self._dir, ignore_errors=True)
+            raise
 
     def result(self) -> MipResult | None:
         """Wait for HiGHS; None when it failed or did not end in time (it is then stopped)."""
@@ -181,21 +185,25 @@ def start_worker(
     if not available():
         return None
     form = linear_form(model, MAX_NONZEROS)
-    if form is None:
+    if form is None or form.offset != 0:  # (the file HiGHS reads has no objective offset)
         return None
     seconds = limit / deterministic_rate(settings.workers) if settings.deterministic else limit
-    job = MipJob(
-        form,
-        start if start is not None else np.zeros(0),
-        limit_s=seconds,
-        deterministic=settings.deterministic,
-        seed=settings.seed,
-    )
+    try:
+        job = MipJob(
+            form,
+            start if start is not None else np.zeros(0),
+            limit_s=seconds,
+            deterministic=settings.deterministic,
+            seed=settings.seed,
+        )
+    except OSError:  # no room for the model's file, no process to start: CP-SAT alone
+        return None
     return job, form
 
 
 def finish(job: MipJob, form: LinearForm, log: list[str]) -> MipResult | None:
-    """HiGHS's result once it ended, its plan dropped unless it satisfies every row."""
+    """HiGHS's result once it ended, or None: a failure, or a plan that breaks a row of the
+    model (HiGHS then disagrees with the model, and its bound is not trusted either)."""
     res = job.result()
     if res is None or res.status not in _ENDED:
         why = (
@@ -214,4 +222,4 @@ def finish(job: MipJob, form: LinearForm, log: list[str]) -> MipResult | None:
         )
         + (f", plan rejected: {bad} rows violated" if bad else "")
     )
-    return replace(res, x=None) if bad else res
+    return None if bad else res

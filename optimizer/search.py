@@ -162,6 +162,10 @@ def side_by_side(
         # the MIP worker takes one of the workers' cores
         run_with = replace(settings, workers=settings.workers - 1) if worker else settings
         status, solver = run_cpsat(model, run_with, main, log)
+        if worker and status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            worker[0].cancel()  # proven: HiGHS can change neither the plan nor the bound
+            worker = None
+            log.append("HiGHS worker stopped: CP-SAT proved the part")
         mip = finish(*worker, log) if worker else None
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     n = ctx.n
@@ -172,10 +176,15 @@ def side_by_side(
     wall = max(solver.wall_time, mip.wall_s if mip else 0.0)
     if mip is None:
         return Searched(status, solver, x, obj, bound, by_mip, wall)
-    bound = min(bound, mip.bound) if bound == bound else mip.bound  # nan-safe
     if mip.x is not None and float(coefs[np.flatnonzero(mip.x[:n])].sum()) > obj:
         x, by_mip = mip.x[:n], True
         obj = float(coefs[np.flatnonzero(x)].sum())
+    if not np.isfinite(mip.bound):
+        pass  # stopped before its first bound
+    elif mip.bound >= obj - 1e-6:
+        bound = min(bound, mip.bound) if bound == bound else mip.bound  # nan-safe
+    else:  # a bound below a verified plan is no bound
+        log.append(f"HiGHS bound {mip.bound:.0f} below the plan's {obj:.0f}: not used")
     if found and mip.x is not None and status != cp_model.OPTIMAL and obj < bound - 1:
         other = mip.x[:n] if not by_mip else chosen_values(solver, n)
         crossed, seconds, extra = _crossover(ctx, x, other, settings, limit - main, log)  # type: ignore[arg-type]

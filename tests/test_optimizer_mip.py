@@ -85,7 +85,7 @@ def test_a_plan_that_breaks_a_row_is_dropped(monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setattr(job, "result", lambda: bad)
         log: list[str] = []
         res = mip.finish(job, form, log)
-    assert res is not None and res.x is None
+    assert res is None  # neither its plan nor its bound is used
     assert "plan rejected" in log[0]
 
 
@@ -117,7 +117,8 @@ def test_the_worker_runs_and_two_solves_agree(small_parts: None) -> None:
     )
     prob = Problem(instance(t)).add_quota()
     a, b = prob.solve(WITH_MIP), prob.solve(WITH_MIP)
-    assert any("HiGHS worker:" in line for line in a.log.splitlines())
+    # the worker ran (and was stopped once CP-SAT proved the part, or returned)
+    assert any(line.startswith("HiGHS worker") for line in a.log.splitlines())
     assert [c.index for c in a.chosen] == [c.index for c in b.chosen]
     assert a.outcome.objective == b.outcome.objective
 
