@@ -30,9 +30,8 @@ from pathlib import Path
 from types import TracebackType
 
 import numpy as np
-from ortools.sat.python import cp_model
 
-from optimizer.linear import LinearForm, linear_form
+from optimizer.linear import LinearForm
 from optimizer.settings import SolverSettings, deterministic_rate
 
 #: HiGHS's MIP interrupt callbacks per second of one thread on the reference machine, during
@@ -169,23 +168,22 @@ class MipJob:
 
 
 def start_worker(
-    model: cp_model.CpModel,
+    form: LinearForm | None,
     start: np.ndarray | None,
     settings: SolverSettings,
     limit: float,
     *,
     lexicographic: bool,
 ) -> tuple[MipJob, LinearForm] | None:
-    """A HiGHS worker on ``model`` (objective set) for a limit of ``limit`` in the solve's
-    units, or None where none serves: one worker only, highspy missing, a lexicographic solve,
-    a part smaller than :data:`MIN_CANDIDATES` or larger than :data:`MAX_NONZEROS`."""
-    n = len(model.proto.variables)
-    if not settings.mip_worker or settings.workers < 2 or lexicographic or n < MIN_CANDIDATES:
+    """A HiGHS worker on the model read as ``form`` (None: it is not a linear program) for a
+    limit of ``limit`` in the solve's units, or None where none serves: one worker only,
+    highspy missing, a lexicographic solve, a part smaller than :data:`MIN_CANDIDATES` or larger
+    than :data:`MAX_NONZEROS`."""
+    if not settings.mip_worker or settings.workers < 2 or lexicographic:
         return None
-    if not available():
+    if form is None or form.n < MIN_CANDIDATES or form.nonzeros > MAX_NONZEROS:
         return None
-    form = linear_form(model, MAX_NONZEROS)
-    if form is None or form.offset != 0:  # (the file HiGHS reads has no objective offset)
+    if form.offset != 0 or not available():  # (the file HiGHS reads has no objective offset)
         return None
     seconds = limit / deterministic_rate(settings.workers) if settings.deterministic else limit
     try:

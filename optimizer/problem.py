@@ -27,11 +27,13 @@ from optimizer.constraints.clashes import links as clash_links
 from optimizer.constraints.locks import pin_conflicts, resolve_pins
 from optimizer.errors import InfeasibleError, NoSolutionError
 from optimizer.greedy import greedy, lp_guided
+from optimizer.linear import linear_form
 from optimizer.lns import improve
 from optimizer.model import build_model
 from optimizer.objective import lexicographic_weights, tier_of
 from optimizer.readiness import RuleSet, load_rules
-from optimizer.relaxation import lp_relaxation
+from optimizer.relaxation import MAX_NONZEROS as RELAX_NONZEROS
+from optimizer.relaxation import relax_form
 from optimizer.search import STATUS, PartResult, run_cpsat, side_by_side
 from optimizer.settings import Policy, SolverSettings, Weights, deterministic_rate
 from optimizer.solution import Outcome, Solution
@@ -343,10 +345,12 @@ class Problem:
         model, coefs = ctx.model, ctx.cols.coef
         everyone = np.arange(ctx.n)
         phases: list[str] = []
+        # the model read once as a linear program: the LP hint and the MIP worker both use it
+        ctx.maximise(everyone, coefs)
+        form = linear_form(model, RELAX_NONZEROS)
         t_lp = time.perf_counter()
         if settings.hint and settings.lp_hint:
-            ctx.maximise(everyone, coefs)
-            relax = lp_relaxation(model)
+            relax = relax_form(form)
             if relax is not None:
                 guided = lp_guided(self.instance, sub, quotas, sub_pins, relax.values)
                 guided_obj = sum(c.coef for c in guided)
@@ -383,7 +387,13 @@ class Problem:
         remaining = max(min(1.0, limit), limit - used)
         lex = self.policy.lexicographic
         got = side_by_side(
-            ctx, values if settings.hint else None, settings, remaining, log, lexicographic=lex
+            ctx,
+            form,
+            values if settings.hint else None,
+            settings,
+            remaining,
+            log,
+            lexicographic=lex,
         )
         status, solver, x, obj, bound = got.status, got.solver, got.x, got.objective, got.bound
         spent += got.wall_s

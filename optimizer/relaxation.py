@@ -20,7 +20,7 @@ import pandas as pd
 from ortools.linear_solver.python import model_builder as mb
 from ortools.sat.python import cp_model
 
-from optimizer.linear import linear_form
+from optimizer.linear import LinearForm, linear_form
 
 #: Largest model (non-zeros in its rows) whose relaxation is built. The benchmark district
 #: (68 000 non-zeros) takes ≈ 0.25 s (0.15 s to read and build, 0.1 s for GLOP); the limit keeps the
@@ -54,8 +54,12 @@ def lp_relaxation(model: cp_model.CpModel, time_limit_s: float = 5.0) -> Relaxat
         None when the model is not a maximisation, has another kind of constraint, is larger than
         :data:`MAX_NONZEROS`, or GLOP finds no optimum in time.
     """
-    form = linear_form(model, MAX_NONZEROS)
-    if form is None:
+    return relax_form(linear_form(model, MAX_NONZEROS), time_limit_s)
+
+
+def relax_form(form: LinearForm | None, time_limit_s: float = 5.0) -> Relaxation | None:
+    """:func:`lp_relaxation` of a model already read as a linear form (None: not one)."""
+    if form is None or form.nonzeros > MAX_NONZEROS:
         return None
     n = form.n
     # rows through the builder's helper, without an expression object per row (0.02 s instead of

@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from optimizer import interrupt
 from optimizer.candidates import Candidate
 from optimizer.constraints.base import ModelContext, chosen_values
+from optimizer.linear import LinearForm
 from optimizer.mip import finish, start_worker
 from optimizer.settings import SolverSettings, deterministic_rate
 
@@ -137,6 +138,7 @@ CROSSOVER_SHARE = 0.15
 
 def side_by_side(
     ctx: ModelContext,
+    form: LinearForm | None,
     start: np.ndarray | None,
     settings: SolverSettings,
     limit: float,
@@ -144,8 +146,9 @@ def side_by_side(
     *,
     lexicographic: bool,
 ) -> Searched:
-    """Solve the model of ``ctx`` (its objective set) with CP-SAT and, where one serves
-    (:func:`optimizer.mip.start_worker`), HiGHS on one of the cores, started from ``start``.
+    """Solve the model of ``ctx`` (its objective set; ``form``: the same read as a linear
+    program, or None) with CP-SAT and, where one serves (:func:`optimizer.mip.start_worker`),
+    HiGHS on one of the cores, started from ``start``.
 
     With both, each has ``1 − CROSSOVER_SHARE`` of the limit; then the projects on which the
     two plans agree are fixed and CP-SAT re-solves the others from the better plan with every
@@ -155,7 +158,7 @@ def side_by_side(
     """
     model, coefs = ctx.model, np.asarray(ctx.cols.coef, dtype=np.int64)
     worker = start_worker(
-        model, start, settings, limit * (1 - CROSSOVER_SHARE), lexicographic=lexicographic
+        form, start, settings, limit * (1 - CROSSOVER_SHARE), lexicographic=lexicographic
     )
     main = limit * (1 - CROSSOVER_SHARE) if worker else limit
     with worker[0] if worker else nullcontext():
